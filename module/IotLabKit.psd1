@@ -1,0 +1,28 @@
+@{
+    RootModule           = 'IotLabKit.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = 'a6f3f7f4-5b1e-4c39-9d55-0c6a2b1e7a10'
+    Author               = 'IotLabKit'
+    CompanyName          = 'IotLabKit'
+    Copyright            = '(c) IotLabKit contributors. MIT licence.'
+    Description          = 'Azure IoT Hub device management for the AZ-220 labs: cmdlets, a local IoT Hub emulator, guided labs and quizzes.'
+    PowerShellVersion    = '7.6'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @(
+        'IotLabKit.format.ps1xml'
+    )
+    CmdletsToExport      = @(
+        # Hub and emulator
+        # Devices and twins
+        # Quizzes
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('IoT', 'AzureIoTHub', 'AZ-220', 'Emulator', 'DeviceTwin', 'DirectMethod')
+            ProjectUri = ''
+        }
+    }
+}

@@ -1,0 +1,1 @@
+namespace IotLabKit.Emulator; internal static class Program { private static int Main(string[] args) => 0; }
