@@ -1,0 +1,17 @@
+namespace IotLabKit.Service;
+
+/// <summary>HTTP 404 JobNotFound. Derives from DeviceNotFoundException because Microsoft's client raises that for every 404.</summary>
+public class JobNotFoundException : DeviceNotFoundException
+{
+    /// <summary>Creates the exception with a message of your own.</summary>
+    public JobNotFoundException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception from the hub's answer.</summary>
+    public JobNotFoundException(IotHubErrorDetails details)
+        : base(details)
+    {
+    }
+}

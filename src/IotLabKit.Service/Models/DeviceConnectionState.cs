@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace IotLabKit.Service;
+
+/// <summary>Whether a device is connected right now. Wire values <c>Disconnected</c> / <c>Connected</c>.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DeviceConnectionState>))]
+public enum DeviceConnectionState
+{
+    /// <summary>Not connected.</summary>
+    [JsonStringEnumMemberName("Disconnected")] Disconnected = 0,
+    /// <summary>Connected (MQTT or AMQP).</summary>
+    [JsonStringEnumMemberName("Connected")] Connected = 1,
+}
