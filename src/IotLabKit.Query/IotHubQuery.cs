@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+using IotLabKit.Query.Evaluation;
+using IotLabKit.Query.Expressions;
+
+namespace IotLabKit.Query;
+
+/// <summary>
+/// A parsed IoT Hub query (<c>SELECT … FROM … [WHERE …] [GROUP BY …]</c>). Parse once with
+/// <see cref="QueryParser.Parse"/>, then <see cref="Execute(IQuerySource)"/> as often as needed. Immutable and
+/// safe to execute from several threads at once.
+/// </summary>
+public sealed class IotHubQuery
+{
+    private readonly Expression? _where;
+
+    internal IotHubQuery(
+        string text,
+        QueryCollection collection,
+        int? top,
+        bool selectsAll,
+        IReadOnlyList<SelectItem> select,
+        Expression? where,
+        IReadOnlyList<Expression> groupBy,
+        bool hasAggregates)
+    {
+        Text = text;
+        Collection = collection;
+        Top = top;
+        SelectsAll = selectsAll;
+        Select = select;
+        _where = where;
+        GroupBy = groupBy;
+        HasAggregates = hasAggregates;
+    }
+
+    /// <summary>The query text as given.</summary>
+    public string Text { get; }
+
+    /// <summary>The collection named after FROM.</summary>
+    public QueryCollection Collection { get; }
+
+    /// <summary>The <c>TOP n</c> limit on result rows, or null when there is none.</summary>
+    public int? Top { get; }
+
+    /// <summary>True for <c>SELECT *</c>: the results are the whole documents.</summary>
+    public bool SelectsAll { get; }
+
+    /// <summary>True when the query has a WHERE clause.</summary>
+    public bool HasCondition => _where is not null;
+
+    /// <summary>True when the query aggregates (COUNT, SUM, AVG, MIN, MAX) or groups (GROUP BY).</summary>
+    public bool IsAggregate => HasAggregates || GroupBy.Count > 0;
+
+    /// <summary>
+    /// The <c>x-ms-item-type</c> of the results, known from the text alone: <see cref="QueryItemType.Twin"/> for
+    /// <c>SELECT *</c> from devices or devices.modules, <see cref="QueryItemType.DeviceJob"/> for devices.jobs,
+    /// <see cref="QueryItemType.Raw"/> for projections and aggregates.
+    /// </summary>
+    public QueryItemType ItemType => !SelectsAll
+        ? QueryItemType.Raw
+        : Collection == QueryCollection.DevicesJobs ? QueryItemType.DeviceJob : QueryItemType.Twin;
+
+    internal IReadOnlyList<SelectItem> Select { get; }
+
+    internal IReadOnlyList<Expression> GroupBy { get; }
+
+    internal bool HasAggregates { get; }
+
+    /// <summary>
+    /// Runs the query over the source's documents of <see cref="Collection"/> and materialises every result row
+    /// (TOP applied). Never throws for any document content.
+    /// </summary>
+    /// <param name="source">Supplies the documents.</param>
+    public QueryResult Execute(IQuerySource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Execute(source.GetDocuments(Collection));
+    }
+
+    /// <summary>Runs the query over the given documents, which the caller has already taken from <see cref="Collection"/>.</summary>
+    /// <param name="documents">Twins, module twins or device-job documents.</param>
+    public QueryResult Execute(IEnumerable<JsonObject> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        return new QueryResult(ItemType, QueryExecutor.Run(this, documents));
+    }
+
+    /// <summary>True when the document satisfies the WHERE clause (always, without one). Only Boolean true satisfies it.</summary>
+    /// <param name="document">A document of <see cref="Collection"/>.</param>
+    public bool Matches(JsonObject document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return _where is null || _where.Evaluate(document).IsTrue;
+    }
+
+    /// <summary>The query text.</summary>
+    public override string ToString() => Text;
+}
