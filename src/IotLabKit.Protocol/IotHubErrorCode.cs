@@ -35,6 +35,11 @@ public enum IotHubErrorCode
     IotHubQuotaExceeded = 403002,
     /// <summary>More than 50 cloud-to-device messages are pending for the device.</summary>
     DeviceMaximumQueueDepthExceeded = 403004,
+    /// <summary>
+    /// The addressed resource or route does not exist. (The emulator's generic not-found; the number follows the
+    /// hub's xxx000 pattern for generic codes and is not confirmed against a real hub.)
+    /// </summary>
+    GenericNotFound = 404000,
     /// <summary>The device does not exist.</summary>
     DeviceNotFound = 404001,
     /// <summary>The job does not exist.</summary>

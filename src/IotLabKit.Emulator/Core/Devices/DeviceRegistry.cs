@@ -1,0 +1,140 @@
+using IotLabKit.Emulator.Core.Twins;
+
+namespace IotLabKit.Emulator.Core.Devices;
+
+/// <summary>Device counts as <c>GET /statistics/devices</c> reports them.</summary>
+public sealed record RegistryStatistics(long TotalDeviceCount, long EnabledDeviceCount, long DisabledDeviceCount);
+
+/// <summary>Connection counts as <c>GET /statistics/service</c> reports them.</summary>
+public sealed record ServiceStatistics(long ConnectedDeviceCount);
+
+/// <summary>
+/// The identity registry: create, read, update and delete devices, and count them. Knows nothing of HTTP;
+/// errors are <see cref="HubException"/>s.
+/// </summary>
+public sealed class DeviceRegistry(HubState hub)
+{
+    /// <summary>The largest page <see cref="List"/> returns, and what out-of-range values become.</summary>
+    public const int MaxListCount = 1000;
+
+    /// <summary>
+    /// Creates the device, or updates it when <paramref name="ifMatch"/> is present (IoT Hub's PUT rule:
+    /// no If-Match means "create", and an existing id is then a conflict).
+    /// </summary>
+    /// <param name="deviceId">The id from the request path.</param>
+    /// <param name="settings">What the body asks for.</param>
+    /// <param name="ifMatch">The request's precondition.</param>
+    /// <param name="created">True when a device was created.</param>
+    public DeviceIdentity CreateOrUpdate(string deviceId, DeviceSettings settings, ETagCondition ifMatch, out bool created)
+    {
+        DeviceValidator.RequireValidDeviceId(deviceId);
+        if (settings.DeviceId is not null && !string.Equals(settings.DeviceId, deviceId, StringComparison.Ordinal))
+            throw HubException.Invalid($"The deviceId in the body ('{settings.DeviceId}') does not match the device id in the request path ('{deviceId}').");
+        var isCreate = !ifMatch.IsPresent;
+        created = isCreate;
+        return hub.Write(tx =>
+        {
+            var existing = tx.Find(deviceId);
+            var now = tx.Now;
+            if (isCreate)
+            {
+                if (existing is not null) throw HubException.DeviceAlreadyExists(deviceId);
+                var identity = new DeviceIdentity
+                {
+                    DeviceId = deviceId,
+                    GenerationId = tx.NextGenerationId(),
+                    ETagCounter = tx.NextDeviceETag(),
+                    Status = settings.Status,
+                    StatusReason = settings.StatusReason,
+                    StatusUpdatedTime = now,
+                    Authentication = WithGeneratedKeys(settings.Authentication),
+                    IotEdge = settings.IotEdge,
+                };
+                tx.Put(new DeviceRecord(identity, TwinDocument.Create(now)));
+                return identity;
+            }
+            if (existing is null) throw HubException.DeviceNotFound(deviceId);
+            ifMatch.Verify(existing.Identity.ETag, $"device {deviceId}");
+            var old = existing.Identity;
+            var updated = old with
+            {
+                ETagCounter = tx.NextDeviceETag(),
+                Status = settings.Status,
+                StatusReason = settings.StatusReason,
+                StatusUpdatedTime = settings.Status != old.Status ? now : old.StatusUpdatedTime,
+                Authentication = WithGeneratedKeys(settings.Authentication),
+                IotEdge = settings.IotEdge,
+            };
+            tx.Put(existing with { Identity = updated });
+            return updated;
+        });
+    }
+
+    /// <summary>The device, or <c>DeviceNotFound</c>.</summary>
+    public DeviceIdentity Get(string deviceId)
+        => Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
+
+    /// <summary>The device, or null.</summary>
+    public DeviceIdentity? Find(string deviceId) => hub.Read(v => v.Find(deviceId)?.Identity);
+
+    /// <summary>Deletes the device (and its twin) if <paramref name="ifMatch"/> allows.</summary>
+    public void Delete(string deviceId, ETagCondition ifMatch)
+        => hub.Write(tx =>
+        {
+            var existing = tx.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
+            ifMatch.Verify(existing.Identity.ETag, $"device {deviceId}");
+            tx.Delete(deviceId);
+            return true;
+        });
+
+    /// <summary>Up to <paramref name="top"/> devices in id order (values outside 1–1000 mean 1000, as on the hub).</summary>
+    public IReadOnlyList<DeviceIdentity> List(int? top = null)
+    {
+        var count = top is >= 1 and <= MaxListCount ? top.Value : MaxListCount;
+        return hub.Read(v => v.Devices.Take(count).Select(r => r.Identity).ToList());
+    }
+
+    /// <summary>Total, enabled and disabled device counts.</summary>
+    public RegistryStatistics GetRegistryStatistics() => hub.Read(v =>
+    {
+        long enabled = 0, disabled = 0;
+        foreach (var r in v.Devices)
+        {
+            if (r.Identity.Status == DeviceStatus.Enabled) enabled++;
+            else disabled++;
+        }
+        return new RegistryStatistics(enabled + disabled, enabled, disabled);
+    });
+
+    /// <summary>How many devices are connected now.</summary>
+    public ServiceStatistics GetServiceStatistics()
+        => hub.Read(v => new ServiceStatistics(v.Devices.LongCount(r => r.Identity.Connected)));
+
+    /// <summary>Records that a device connected or disconnected (called by the device transports).</summary>
+    public void SetConnectionState(string deviceId, bool connected)
+        => hub.Write(tx =>
+        {
+            var existing = tx.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
+            if (existing.Identity.Connected == connected) return false;
+            var now = tx.Now;
+            tx.Put(existing with
+            {
+                Identity = existing.Identity with
+                {
+                    Connected = connected,
+                    ConnectionStateUpdatedTime = now,
+                    LastActivityTime = connected ? now : existing.Identity.LastActivityTime,
+                },
+            });
+            return true;
+        });
+
+    private static DeviceAuthentication WithGeneratedKeys(DeviceAuthentication auth)
+        => auth.Type != AuthenticationType.Sas
+            ? auth
+            : auth with
+            {
+                PrimaryKey = auth.PrimaryKey ?? DeviceValidator.NewKey(),
+                SecondaryKey = auth.SecondaryKey ?? DeviceValidator.NewKey(),
+            };
+}

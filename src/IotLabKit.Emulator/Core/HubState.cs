@@ -1,0 +1,164 @@
+using System.Globalization;
+using IotLabKit.Emulator.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IotLabKit.Emulator.Core;
+
+/// <summary>A consistent read-only view of the hub's devices.</summary>
+public interface IHubView
+{
+    /// <summary>The device with this id, or null.</summary>
+    DeviceRecord? Find(string deviceId);
+
+    /// <summary>Every device, in device-id order.</summary>
+    IEnumerable<DeviceRecord> Devices { get; }
+
+    /// <summary>How many devices there are.</summary>
+    int DeviceCount { get; }
+}
+
+/// <summary>
+/// The hub's state: every device in memory, written through to an <see cref="IHubStore"/> before a write
+/// returns. All access goes through one lock — reads included, because <c>JsonObject</c> trees are not safe to
+/// read while another thread materialises them — so each operation sees and leaves a consistent hub.
+/// A <see cref="Write{T}"/> stages its changes, stores them as one batch, and only then makes them visible;
+/// if staging throws or the store fails, nothing changes.
+/// </summary>
+public sealed class HubState : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly SortedDictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
+    private readonly IHubStore _store;
+    private long _deviceETagSequence;
+    private long _lastGenerationId;
+    private readonly ILogger _logger;
+
+    /// <summary>Loads every device from <paramref name="store"/>.</summary>
+    public HubState(IHubStore store, TimeProvider clock, ILogger<HubState>? logger = null)
+    {
+        _store = store;
+        Clock = clock;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        foreach (var entity in store.LoadAll(StoreCollections.Devices))
+        {
+            var record = DeviceRecordSerializer.Deserialize(entity.Json);
+            _devices[record.Identity.DeviceId] = record;
+            _deviceETagSequence = Math.Max(_deviceETagSequence, record.Identity.ETagCounter);
+            if (long.TryParse(record.Identity.GenerationId, NumberStyles.None, CultureInfo.InvariantCulture, out var g))
+                _lastGenerationId = Math.Max(_lastGenerationId, g);
+        }
+    }
+
+    /// <summary>The hub's clock; every timestamp comes from it.</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>The store's kind ("sqlite" or "memory").</summary>
+    public string StorageKind => _store.Kind;
+
+    /// <summary>Runs <paramref name="read"/> against a consistent view.</summary>
+    public T Read<T>(Func<IHubView, T> read)
+    {
+        lock (_gate) return read(new View(this));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/>, stores what it staged in one batch, then publishes it and runs the
+    /// callbacks it registered with <see cref="HubTransaction.OnCommitted"/> (still under the lock, so
+    /// notifications leave in commit order; they must not block or call back into the hub).
+    /// </summary>
+    public T Write<T>(Func<HubTransaction, T> write)
+    {
+        lock (_gate)
+        {
+            var tx = new HubTransaction(this);
+            var result = write(tx);
+            tx.Commit();
+            return result;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _store.Dispose();
+
+    private sealed class View(HubState hub) : IHubView
+    {
+        public DeviceRecord? Find(string deviceId) => hub._devices.GetValueOrDefault(deviceId);
+        public IEnumerable<DeviceRecord> Devices => hub._devices.Values;
+        public int DeviceCount => hub._devices.Count;
+    }
+
+    /// <summary>A write in progress: staged puts and deletes, visible to itself only until committed.</summary>
+    public sealed class HubTransaction : IHubView
+    {
+        private readonly HubState _hub;
+        private readonly Dictionary<string, DeviceRecord?> _staged = new(StringComparer.Ordinal);
+        private readonly List<Action> _committed = [];
+        private long _etagSequence;
+        private long _generation;
+
+        internal HubTransaction(HubState hub)
+        {
+            _hub = hub;
+            _etagSequence = hub._deviceETagSequence;
+            _generation = hub._lastGenerationId;
+        }
+
+        /// <summary>The write time for this transaction.</summary>
+        public DateTimeOffset Now => _hub.Clock.GetUtcNow();
+
+        /// <inheritdoc />
+        public DeviceRecord? Find(string deviceId)
+            => _staged.TryGetValue(deviceId, out var staged) ? staged : _hub._devices.GetValueOrDefault(deviceId);
+
+        /// <inheritdoc />
+        public IEnumerable<DeviceRecord> Devices
+            => _hub._devices.Keys.Union(_staged.Keys).Order(StringComparer.Ordinal)
+                .Select(Find).OfType<DeviceRecord>();
+
+        /// <inheritdoc />
+        public int DeviceCount => Devices.Count();
+
+        /// <summary>Stages a new or changed device.</summary>
+        public void Put(DeviceRecord record) => _staged[record.Identity.DeviceId] = record;
+
+        /// <summary>Stages a deletion.</summary>
+        public void Delete(string deviceId) => _staged[deviceId] = null;
+
+        /// <summary>The next device etag counter (hub-wide, so a re-created device never reuses an old etag).</summary>
+        public long NextDeviceETag() => ++_etagSequence;
+
+        /// <summary>A generation id for a new device: creation time in ticks, kept unique.</summary>
+        public string NextGenerationId()
+        {
+            _generation = Math.Max(_generation + 1, Now.UtcTicks);
+            return _generation.ToString(CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>Runs <paramref name="callback"/> after the transaction is stored and published.</summary>
+        public void OnCommitted(Action callback) => _committed.Add(callback);
+
+        internal void Commit()
+        {
+            if (_staged.Count > 0)
+            {
+                var changes = _staged.Select(s => new StoreChange(StoreCollections.Devices, s.Key,
+                    s.Value is null ? null : DeviceRecordSerializer.Serialize(s.Value))).ToList();
+                _hub._store.Apply(changes);
+                foreach (var (id, record) in _staged)
+                {
+                    if (record is null) _hub._devices.Remove(id);
+                    else _hub._devices[id] = record;
+                }
+            }
+            _hub._deviceETagSequence = _etagSequence;
+            _hub._lastGenerationId = _generation;
+            foreach (var callback in _committed)
+            {
+                // The write is durable and visible by now; a failing listener must not turn it into an error.
+                try { callback(); }
+                catch (Exception ex) { _hub._logger.LogError(ex, "A hub change listener failed."); }
+            }
+        }
+    }
+}

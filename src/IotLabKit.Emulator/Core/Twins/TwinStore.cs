@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+
+namespace IotLabKit.Emulator.Core.Twins;
+
+/// <summary>Raised after a write changed a twin's desired properties (and was stored).</summary>
+/// <param name="DeviceId">The device.</param>
+/// <param name="Patch">What devices receive: the patch (or whole desired document after a replace) with <c>$version</c>.</param>
+/// <param name="Version">The new desired <c>$version</c>.</param>
+public sealed record DesiredPropertiesChange(string DeviceId, JsonObject Patch, long Version);
+
+/// <summary>
+/// Device twins: read, service-side update (merge) and replace, device-side reported patches, and a snapshot of
+/// all twins for queries. Every change goes through <see cref="TwinDocument"/> and so through <see cref="TwinMerge"/>.
+/// </summary>
+public sealed class TwinStore(HubState hub)
+{
+    /// <summary>
+    /// Raised after every committed change of desired properties, in commit order. Handlers run under the hub's
+    /// lock: they must only hand the change on (for example to a queue), never block or call back into the hub.
+    /// Each handler gets its own copy of the patch.
+    /// </summary>
+    public event Action<DesiredPropertiesChange>? DesiredPropertiesChanged;
+
+    /// <summary>The twin as the service API returns it; <c>DeviceNotFound</c> when there is no such device.</summary>
+    public JsonObject Get(string deviceId)
+        => hub.Read(v =>
+        {
+            var record = v.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
+            return record.Twin.ToServiceJson(record.Identity);
+        });
+
+    /// <summary>The twin as a device reads it (desired and reported with <c>$version</c>, no metadata).</summary>
+    public JsonObject GetForDevice(string deviceId)
+        => hub.Read(v => (v.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId)).Twin.ToDeviceJson());
+
+    /// <summary>Merges tags and desired properties (REST PATCH); returns the new twin.</summary>
+    public JsonObject Update(string deviceId, TwinWrite write, ETagCondition ifMatch)
+        => WriteService(deviceId, ifMatch, (twin, now) => (twin.WithServicePatch(write, now, out var change), change));
+
+    /// <summary>Replaces tags and/or desired properties (REST PUT); returns the new twin.</summary>
+    public JsonObject Replace(string deviceId, TwinWrite write, ETagCondition ifMatch)
+        => WriteService(deviceId, ifMatch, (twin, now) => (twin.WithServiceReplace(write, now, out var change), change));
+
+    /// <summary>Merges a device's reported-properties patch; returns the new reported <c>$version</c>.</summary>
+    public long UpdateReported(string deviceId, JsonObject patch)
+        => hub.Write(tx =>
+        {
+            var record = tx.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
+            var twin = record.Twin.WithReportedPatch(patch, tx.Now);
+            tx.Put(record with { Twin = twin });
+            return twin.Reported.Version;
+        });
+
+    /// <summary>Every twin as the service sees it, in device-id order (the source for queries).</summary>
+    public IReadOnlyList<JsonObject> Snapshot()
+        => hub.Read(v => v.Devices.Select(r => r.Twin.ToServiceJson(r.Identity)).ToList());
+
+    private JsonObject WriteService(string deviceId, ETagCondition ifMatch,
+        Func<TwinDocument, DateTimeOffset, (TwinDocument Twin, DesiredChange? Change)> apply)
+        => hub.Write(tx =>
+        {
+            var record = tx.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
+            ifMatch.Verify(record.Twin.ETag, $"the twin of device {deviceId}");
+            var (twin, change) = apply(record.Twin, tx.Now);
+            var updated = record with { Twin = twin };
+            tx.Put(updated);
+            if (change is not null) tx.OnCommitted(() => RaiseDesiredChanged(deviceId, change));
+            return twin.ToServiceJson(updated.Identity);
+        });
+
+    private void RaiseDesiredChanged(string deviceId, DesiredChange change)
+    {
+        if (DesiredPropertiesChanged is not { } handlers) return;
+        foreach (var handler in handlers.GetInvocationList().Cast<Action<DesiredPropertiesChange>>())
+            handler(new DesiredPropertiesChange(deviceId, (JsonObject)change.Patch.DeepClone(), change.Version));
+    }
+}

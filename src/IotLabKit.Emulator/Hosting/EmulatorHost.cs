@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using IotLabKit.Emulator.Core;
+using IotLabKit.Emulator.Core.Devices;
+using IotLabKit.Emulator.Core.Twins;
+using IotLabKit.Emulator.Errors;
+using IotLabKit.Emulator.Rest;
+using IotLabKit.Emulator.Security;
+using IotLabKit.Emulator.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IotLabKit.Emulator.Hosting;
+
+/// <summary>
+/// Starts the emulator: keys, certificates and store from the data directory, the hub core, Kestrel on loopback
+/// with TLS 1.2/1.3, then the status line and file. Runs until Ctrl+C, SIGTERM or the parent process exits.
+/// </summary>
+public static class EmulatorHost
+{
+    /// <summary>Runs the emulator; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(EmulatorSettings settings)
+    {
+        Directory.CreateDirectory(settings.DataDir);
+        using var dataDirLock = settings.InMemory ? null : LockDataDir(settings.DataDir);
+        var clock = TimeProvider.System;
+        var policies = HubSettingsFile.LoadOrCreate(settings.DataDir);
+        using var certificates = EmulatorCertificates.LoadOrCreate(Path.Combine(settings.DataDir, "certs"), settings.HostName, clock);
+        IHubStore store = settings.InMemory ? new InMemoryHubStore() : new SqliteHubStore(settings.DataDir);
+
+        using var loggerFactory = CreateLoggerFactory(settings.Verbose);
+        using var hub = new HubState(store, clock, loggerFactory.CreateLogger<HubState>());
+
+        var ports = settings.HttpsPort is { } p ? [p] : new[] { EmulatorSettings.DefaultHttpsPort, EmulatorSettings.FallbackHttpsPort };
+        WebApplication? app = null;
+        for (var i = 0; i < ports.Length && app is null; i++)
+        {
+            var candidate = Build(settings, ports[i], hub, policies, certificates, clock);
+            try
+            {
+                await candidate.StartAsync();
+                app = candidate;
+            }
+            catch (Exception ex) when (IsBindFailure(ex) && i + 1 < ports.Length)
+            {
+                await candidate.DisposeAsync();
+                Console.Error.WriteLine($"Port {ports[i]} is not available ({ex.GetBaseException().Message}); using {ports[i + 1]} instead.");
+            }
+            catch (Exception ex) when (IsBindFailure(ex))
+            {
+                await candidate.DisposeAsync();
+                Console.Error.WriteLine($"Cannot listen on port {ports[i]}: {ex.GetBaseException().Message}");
+                return 1;
+            }
+        }
+
+        await using (app!)
+        {
+            var port = BoundPort(app!);
+            var status = EmulatorStatus.Build(settings, port, policies, certificates.CaCertificatePath, store.Kind);
+            if (settings.StatusFile is not null) EmulatorStatus.WriteFile(settings.StatusFile, status);
+            Console.Out.WriteLine($"IotLabKit emulator: hub '{settings.HubName}' listening on https://{EmulatorStatus.HostNameWithPort(settings.HostName, port)} (storage: {store.Kind}, data: {settings.DataDir})");
+            Console.Out.WriteLine($"Service connection string: {status["serviceConnectionString"]}");
+            Console.Out.WriteLine($"CA certificate: {certificates.CaCertificatePath} (Node: NODE_EXTRA_CA_CERTS)");
+            Console.Out.WriteLine(EmulatorStatus.LinePrefix + HubJson.Write(status));
+            Console.Out.Flush();
+            await app!.WaitForShutdownAsync();
+        }
+        return 0;
+    }
+
+    private static WebApplication Build(EmulatorSettings settings, int port, HubState hub, SharedAccessPolicies policies,
+        EmulatorCertificates certificates, TimeProvider clock)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        ConfigureLogging(builder.Logging, settings.Verbose);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = certificates.ServerCertificate;
+                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+            });
+            void Https(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps();
+            }
+            // Loopback only: the emulator is for this machine. Port 0 cannot use ListenLocalhost (two sockets, two ports).
+            if (port == 0) kestrel.Listen(IPAddress.Loopback, 0, Https);
+            else kestrel.ListenLocalhost(port, Https);
+        });
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton(hub);
+        builder.Services.AddSingleton(policies);
+        builder.Services.AddSingleton<DeviceRegistry>();
+        builder.Services.AddSingleton<TwinStore>();
+        builder.Services.AddSingleton(sp => new SasValidator(policies, settings.HostName, sp.GetRequiredService<DeviceRegistry>(), clock));
+        if (settings.ParentPid is { } parentPid)
+            builder.Services.AddHostedService(sp => new ParentProcessWatcher(parentPid,
+                sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<ParentProcessWatcher>>()));
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        if (settings.Verbose) app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<ServiceRequestGate>();
+        RestApi.Map(app);
+        return app;
+    }
+
+    private static ILoggerFactory CreateLoggerFactory(bool verbose) => LoggerFactory.Create(b => ConfigureLogging(b, verbose));
+
+    // Logs go to stderr so stdout stays the emulator's own announcements (and the status line).
+    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        if (verbose) logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+    }
+
+    private static int BoundPort(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return addresses.Select(a => new Uri(a.Replace("://+", "://localhost", StringComparison.Ordinal)).Port).First();
+    }
+
+    private static bool IsBindFailure(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException or UnauthorizedAccessException) return true;
+            if (e is IOException io && io.Message.Contains("bind", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    private static FileStream LockDataDir(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "emulator.lock");
+        try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException)
+        {
+            throw new SettingsException($"Another emulator is already using the data directory '{dataDir}'. Stop it, or start this one with another --data-dir.");
+        }
+    }
+}

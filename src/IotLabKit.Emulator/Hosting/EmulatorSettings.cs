@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace IotLabKit.Emulator.Hosting;
+
+/// <summary>A start-up option the emulator cannot use; the message says which and why.</summary>
+public sealed class SettingsException(string message) : Exception(message);
+
+/// <summary>
+/// The emulator's settings, from the command line and an optional JSON file (<c>--config</c>; command-line options
+/// win). The options and their defaults are the contract in docs/architecture.md.
+/// </summary>
+public sealed partial class EmulatorSettings
+{
+    /// <summary>The port IoT Hub listens on, and the one Node's service SDK insists on.</summary>
+    public const int DefaultHttpsPort = 443;
+
+    /// <summary>The port used when 443 cannot be bound.</summary>
+    public const int FallbackHttpsPort = 8443;
+
+    /// <summary>The data directory used when none is given.</summary>
+    public static string DefaultDataDir => Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+        "IotLabKit", "emulator");
+
+    /// <summary>Where the database, keys and certificates live.</summary>
+    public string DataDir { get; set; } = DefaultDataDir;
+    /// <summary>Keep devices in memory only.</summary>
+    public bool InMemory { get; set; }
+    /// <summary>The requested port; null means 443 with a fallback to 8443; 0 means any free port.</summary>
+    public int? HttpsPort { get; set; }
+    /// <summary>The host name in connection strings and certificates.</summary>
+    public string HostName { get; set; } = "localhost";
+    /// <summary>The hub's name.</summary>
+    public string HubName { get; set; } = "iotlabkit";
+    /// <summary>Where to write the status JSON once listening.</summary>
+    public string? StatusFile { get; set; }
+    /// <summary>The process whose exit ends the emulator.</summary>
+    public int? ParentPid { get; set; }
+    /// <summary>Log requests and more.</summary>
+    public bool Verbose { get; set; }
+    /// <summary>True when <c>--help</c> was given.</summary>
+    public bool ShowHelp { get; private set; }
+
+    /// <summary>The command-line help text.</summary>
+    public const string Usage = """
+        IotLabKit emulator: a local Azure IoT Hub (service REST over HTTPS with SAS authentication).
+
+        Usage: IotLabKit.Emulator [options]
+
+          --data-dir <dir>       Database, keys (settings.json) and certificates (certs/).
+                                 Default: <LocalApplicationData>/IotLabKit/emulator
+          --in-memory            Keep devices in memory only (keys and certificates still live in the data dir).
+          --https-port <n>       HTTPS port. Default 443, falling back to 8443; 0 = any free port.
+          --host-name <name>     Host name in connection strings and the certificate. Default: localhost
+          --hub-name <name>      The hub's name. Default: iotlabkit
+          --status-file <path>   Write the status JSON there once listening.
+          --config <file.json>   The same settings as JSON (dataDir, inMemory, httpsPort, hostName, hubName,
+                                 statusFile, parentPid, verbose); command-line options win.
+          --parent-pid <pid>     Exit when that process exits.
+          --verbose              Log requests and more (default: warnings and errors only).
+          --help                 Show this text.
+        """;
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]{1,48})[A-Za-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex HubNamePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex HostNamePattern();
+
+    /// <summary>Reads the command line (and the <c>--config</c> file it names).</summary>
+    /// <exception cref="SettingsException">An option is unknown, lacks its value or has a bad one.</exception>
+    public static EmulatorSettings Parse(IReadOnlyList<string> args)
+    {
+        var cli = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string name;
+            string? inlineValue = null;
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+                throw new SettingsException($"Unexpected argument '{arg}'. Run with --help for the options.");
+            var eq = arg.IndexOf('=');
+            if (eq > 0) { name = arg[2..eq]; inlineValue = arg[(eq + 1)..]; }
+            else name = arg[2..];
+            switch (name)
+            {
+                case "in-memory" or "verbose" or "help":
+                    cli[name] = inlineValue ?? "true";
+                    break;
+                case "data-dir" or "https-port" or "host-name" or "hub-name" or "status-file" or "config" or "parent-pid":
+                    if (inlineValue is null)
+                    {
+                        if (i + 1 >= args.Count) throw new SettingsException($"The option --{name} needs a value.");
+                        inlineValue = args[++i];
+                    }
+                    cli[name] = inlineValue;
+                    break;
+                default:
+                    throw new SettingsException($"Unknown option '--{name}'. Run with --help for the options.");
+            }
+        }
+
+        var settings = new EmulatorSettings();
+        if (cli.TryGetValue("config", out var configPath) && configPath is not null)
+            settings.ApplyConfigFile(configPath);
+        foreach (var (name, value) in cli)
+            settings.Apply(name, value!, baseDir: null);
+        settings.Validate();
+        return settings;
+    }
+
+    private void ApplyConfigFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new SettingsException($"The config file '{full}' does not exist.");
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(File.ReadAllText(full), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (JsonException ex) { throw new SettingsException($"The config file '{full}' is not valid JSON: {ex.Message}"); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new SettingsException($"The config file '{full}' must hold a JSON object.");
+            var baseDir = Path.GetDirectoryName(full);
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                var name = property.Name switch
+                {
+                    "dataDir" => "data-dir",
+                    "inMemory" => "in-memory",
+                    "httpsPort" => "https-port",
+                    "hostName" => "host-name",
+                    "hubName" => "hub-name",
+                    "statusFile" => "status-file",
+                    "parentPid" => "parent-pid",
+                    "verbose" => "verbose",
+                    "$schema" => null,
+                    _ => throw new SettingsException($"The config file '{full}' has an unknown setting '{property.Name}'."),
+                };
+                if (name is null || property.Value.ValueKind == JsonValueKind.Null) continue;
+                var value = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString()!,
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
+                    _ => throw new SettingsException($"The setting '{property.Name}' in '{full}' must be a string, number or boolean."),
+                };
+                Apply(name, value, baseDir);
+            }
+        }
+    }
+
+    private void Apply(string name, string value, string? baseDir)
+    {
+        switch (name)
+        {
+            case "data-dir": DataDir = ResolvePath(value, baseDir); break;
+            case "status-file": StatusFile = ResolvePath(value, baseDir); break;
+            case "in-memory": InMemory = ParseBool(name, value); break;
+            case "verbose": Verbose = ParseBool(name, value); break;
+            case "help": ShowHelp = ParseBool(name, value); break;
+            case "https-port": HttpsPort = ParseInt(name, value, 0, 65535); break;
+            case "parent-pid": ParentPid = ParseInt(name, value, 1, int.MaxValue); break;
+            case "host-name": HostName = value.Trim(); break;
+            case "hub-name": HubName = value.Trim(); break;
+        }
+    }
+
+    private void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDir)) throw new SettingsException("The data directory is empty.");
+        if (!HostNamePattern().IsMatch(HostName))
+            throw new SettingsException($"The host name '{HostName}' is not a valid DNS name or IP address.");
+        if (!HubNamePattern().IsMatch(HubName))
+            throw new SettingsException($"The hub name '{HubName}' is invalid: use 3 to 50 letters, digits or hyphens, starting and ending with a letter or digit.");
+    }
+
+    private static string ResolvePath(string value, string? baseDir)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new SettingsException("A path option is empty.");
+        return Path.GetFullPath(baseDir is null ? value : Path.Combine(baseDir, value));
+    }
+
+    private static bool ParseBool(string name, string value)
+        => bool.TryParse(value, out var b) ? b : throw new SettingsException($"The option --{name} takes true or false, not '{value}'.");
+
+    private static int ParseInt(string name, string value, int min, int max)
+        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new SettingsException($"The option --{name} takes a whole number from {min} to {max}, not '{value}'.");
+}

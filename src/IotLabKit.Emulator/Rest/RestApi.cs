@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Routing;
+
+namespace IotLabKit.Emulator.Rest;
+
+/// <summary>All of the hub's REST routes.</summary>
+public static class RestApi
+{
+    /// <summary>Maps every REST route.</summary>
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        HealthEndpoint.Map(routes);
+        DeviceEndpoints.Map(routes);
+        TwinEndpoints.Map(routes);
+        StatisticsEndpoints.Map(routes);
+    }
+}
