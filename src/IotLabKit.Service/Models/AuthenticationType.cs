@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using IotLabKit.Service.Serialization;
 
 namespace IotLabKit.Service;
 
 /// <summary>How a device authenticates. Wire values <c>sas</c>, <c>selfSigned</c>, <c>certificateAuthority</c>, <c>none</c>.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<AuthenticationType>))]
+[JsonConverter(typeof(WireEnumConverter<AuthenticationType>))]
 public enum AuthenticationType
 {
     /// <summary>Shared access signatures made from the device's symmetric keys.</summary>

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using IotLabKit.Service.Serialization;
 
 namespace IotLabKit.Service;
 
 /// <summary>Whether an automatic device configuration targets or has been applied to a twin.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ConfigurationStatus>))]
+[JsonConverter(typeof(WireEnumConverter<ConfigurationStatus>))]
 public enum ConfigurationStatus
 {
     /// <summary>The device matches the configuration's target condition.</summary>

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using IotLabKit.Service.Serialization;
 
 namespace IotLabKit.Service;
 
 /// <summary>Whether a device may connect. Wire values <c>enabled</c> / <c>disabled</c>.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<DeviceStatus>))]
+[JsonConverter(typeof(WireEnumConverter<DeviceStatus>))]
 public enum DeviceStatus
 {
     /// <summary>The device may connect.</summary>
