@@ -13,7 +13,20 @@
     )
     CmdletsToExport      = @(
         # Hub and emulator
+        'Start-IotHubEmulator'
+        'Stop-IotHubEmulator'
+        'Get-IotHubEmulator'
+        'Connect-IotHub'
+        'Disconnect-IotHub'
         # Devices and twins
+        'New-IotDevice'
+        'Get-IotDevice'
+        'Set-IotDevice'
+        'Remove-IotDevice'
+        'Get-IotDeviceConnectionString'
+        'Get-Twin'
+        'Set-TwinDesired'
+        'Set-TwinTags'
         # Quizzes
     )
     FunctionsToExport    = @()

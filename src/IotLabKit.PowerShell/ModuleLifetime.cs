@@ -1,0 +1,20 @@
+using System.Management.Automation;
+using IotLabKit.PowerShell.Session;
+
+namespace IotLabKit.PowerShell;
+
+/// <summary>
+/// On Remove-Module, closes the hub connection and stops the emulator this session started, so no orphan
+/// process outlives the module that could manage it.
+/// </summary>
+public sealed class ModuleLifetime : IModuleAssemblyCleanup
+{
+    /// <inheritdoc />
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        HubSession.Disconnect();
+        var emulator = HubSession.Emulator;
+        HubSession.SetEmulator(null);
+        emulator?.Stop(TimeSpan.FromSeconds(5));
+    }
+}

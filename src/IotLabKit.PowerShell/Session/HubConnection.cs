@@ -1,0 +1,52 @@
+using IotLabKit.Protocol;
+using IotLabKit.Service;
+
+namespace IotLabKit.PowerShell.Session;
+
+/// <summary>
+/// A connection to one IoT hub (real or emulator): what <c>Connect-IotHub</c> and <c>Start-IotHubEmulator</c> return.
+/// The connection string and its key stay inside; only non-secret facts are public, so the object can be shown,
+/// logged or converted to JSON safely.
+/// </summary>
+public sealed class HubConnection : IDisposable
+{
+    internal HubConnection(IotHubConnectionString connectionString, string? caCertificatePath)
+    {
+        ConnectionString = connectionString;
+        CaCertificatePath = caCertificatePath;
+        Registry = RegistryManager.CreateFromConnectionString(connectionString.ToString(),
+            new ServiceClientOptions { CaCertificatePath = caCertificatePath });
+        ConnectedAt = DateTime.Now;
+    }
+
+    /// <summary>The hub's host name, with the port when it is not 443 (<c>localhost:8443</c>).</summary>
+    public string HostName => ConnectionString.HostName;
+
+    /// <summary>The hub's name: the first label of the host name, or the emulator's configured name.</summary>
+    public string HubName { get; internal set; } = "";
+
+    /// <summary>The shared access policy the connection uses (<c>iothubowner</c>, <c>service</c> …).</summary>
+    public string? PolicyName => ConnectionString.SharedAccessKeyName;
+
+    /// <summary>True when the hub is an IotLabKit emulator (<c>UseDevelopmentEmulator=true</c>).</summary>
+    public bool IsEmulator => ConnectionString.UseDevelopmentEmulator;
+
+    /// <summary>The CA file trusted for the emulator's certificate, if one was given.</summary>
+    public string? CaCertificatePath { get; }
+
+    /// <summary>Devices in the registry when the connection was checked (null when the policy may not read it).</summary>
+    public long? DeviceCount { get; internal set; }
+
+    /// <summary>When the session connected.</summary>
+    public DateTime ConnectedAt { get; }
+
+    internal IotHubConnectionString ConnectionString { get; }
+
+    internal RegistryManager Registry { get; }
+
+    /// <inheritdoc />
+    public void Dispose() => (Registry as IDisposable)?.Dispose();
+
+    /// <inheritdoc />
+    public override string ToString() => $"{HostName} ({PolicyName})";
+}
