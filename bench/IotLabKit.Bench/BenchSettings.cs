@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace IotLabKit.Bench;
+
+/// <summary>What to run, from the command line. Every run is bounded: fixed request counts and a time limit.</summary>
+internal sealed record BenchSettings
+{
+    public int Requests { get; init; } = 2000;
+    public int Warmup { get; init; } = 100;
+    public IReadOnlyList<int> Clients { get; init; } = [1, 8];
+    public IReadOnlyList<string> Storages { get; init; } = ["sqlite", "memory"];
+    public int Restarts { get; init; } = 3;
+    public TimeSpan ScenarioLimit { get; init; } = TimeSpan.FromMinutes(2);
+
+    public const string Usage = """
+        IotLabKit.Bench — starts real emulator processes and prints figures.
+
+          --requests <n>      requests per operation and client count (default 2000)
+          --warmup <n>        warm-up requests per client before measuring (default 100)
+          --clients <a,b,…>   concurrent clients to try (default 1,8)
+          --storage <a,b>     sqlite, memory or both (default sqlite,memory)
+          --restarts <n>      warm restarts to time per storage (default 3)
+          --limit <seconds>   give up on a scenario after this long (default 120)
+        """;
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var s = new BenchSettings();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            s = args[i] switch
+            {
+                "--requests" => s with { Requests = Positive(Next()) },
+                "--warmup" => s with { Warmup = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--clients" => s with { Clients = Next().Split(',').Select(Positive).ToArray() },
+                "--storage" => s with { Storages = Next().Split(',').Select(Storage).ToArray() },
+                "--restarts" => s with { Restarts = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--limit" => s with { ScenarioLimit = TimeSpan.FromSeconds(Positive(Next())) },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
+            };
+        }
+        return s;
+    }
+
+    private static int Positive(string text)
+        => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"'{text}' is not a positive number.");
+
+    private static string Storage(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "sqlite" => "sqlite",
+        "memory" or "in-memory" or "inmemory" => "memory",
+        _ => throw new ArgumentException($"'{text}' is not a storage (sqlite, memory)."),
+    };
+}
