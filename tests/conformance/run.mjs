@@ -115,6 +115,9 @@ function runTests(env) {
 }
 
 async function main() {
+  if (!existsSync(join(here, 'node_modules', 'azure-iothub'))) {
+    throw new SuiteCannotRun(`The SDKs are not installed: run 'npm ci' in ${here} first (build.ps1 -Task Test does).`);
+  }
   if (process.env.IOTHUB_CONNECTION_STRING) {
     console.log('IOTHUB_CONNECTION_STRING is set: running against that hub; no emulator is started.');
     return runTests(process.env);

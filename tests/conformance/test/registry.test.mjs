@@ -68,6 +68,29 @@ describe('Registry.create', () => {
   });
 });
 
+describe('device ids', () => {
+  test('an id with the punctuation IoT Hub allows round-trips through the URI encoding', async () => {
+    // encodeURIComponent turns these into %XX escapes (and leaves some as they are); the hub must decode them all.
+    const deviceId = `${newDeviceId('chars')}:a.b+c%d_e#f*g?h!i(j),k=l@m;n$o'p`;
+    const { responseBody: made } = await reg.create({ deviceId });
+    created.push(deviceId);
+    assert.equal(made.deviceId, deviceId);
+
+    const { responseBody: read } = await reg.get(deviceId);
+    assert.equal(read.deviceId, deviceId);
+    const { responseBody: twin } = await reg.getTwin(deviceId);
+    assert.equal(twin.deviceId, deviceId);
+  });
+
+  test('an id with a character IoT Hub does not allow fails with ArgumentError (400)', async () => {
+    await assertHubError(reg.create({ deviceId: `${newDeviceId('bad')} space` }), errors.ArgumentError, 400);
+  });
+
+  test('an id longer than 128 characters fails with ArgumentError (400)', async () => {
+    await assertHubError(reg.create({ deviceId: 'x'.repeat(129) }), errors.ArgumentError, 400);
+  });
+});
+
 describe('Registry.get', () => {
   test('returns the device as created, keys and etag included', async () => {
     const deviceId = newDeviceId('get');
@@ -104,6 +127,20 @@ describe('Registry.list', () => {
       assert.equal(device.status, 'enabled');
       assert.ok(device.etag, 'listed devices carry their etag');
     }
+  });
+});
+
+describe('Registry.getRegistryStatistics', () => {
+  test('counts devices, enabled and disabled, and sees a new disabled device', async () => {
+    const { responseBody: before } = await reg.getRegistryStatistics();
+    const deviceId = newDeviceId('stats');
+    await reg.create({ deviceId, status: 'disabled' });
+    created.push(deviceId);
+
+    const { responseBody: after } = await reg.getRegistryStatistics();
+    assert.equal(after.totalDeviceCount, after.enabledDeviceCount + after.disabledDeviceCount);
+    assert.equal(after.totalDeviceCount, before.totalDeviceCount + 1);
+    assert.equal(after.disabledDeviceCount, before.disabledDeviceCount + 1);
   });
 });
 

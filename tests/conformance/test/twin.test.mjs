@@ -149,6 +149,30 @@ describe('Registry.updateTwin', () => {
   });
 });
 
+describe('Registry.updateTwin validation', () => {
+  for (const [label, desired] of [
+    ['a key with a dot', { 'a.b': 1 }],
+    ['a key with a space', { 'a b': 1 }],
+  ]) {
+    test(`${label} fails with ArgumentError (400) and changes nothing`, async () => {
+      const twin = await newTwin('invalid');
+      await assertHubError(reg.updateTwin(twin.deviceId, { properties: { desired } }, twin.etag),
+        errors.ArgumentError, 400);
+      const { responseBody: read } = await reg.getTwin(twin.deviceId);
+      assert.equal(read.properties.desired.$version, 1);
+      assert.equal(read.etag, twin.etag);
+    });
+  }
+
+  test('nesting deeper than IoT Hub allows fails with ArgumentError (400)', async () => {
+    const twin = await newTwin('deep');
+    let desired = { leaf: 1 };
+    for (let i = 0; i < 12; i += 1) desired = { [`level${i}`]: desired };
+    await assertHubError(reg.updateTwin(twin.deviceId, { properties: { desired } }, twin.etag),
+      errors.ArgumentError, 400);
+  });
+});
+
 describe('Twin.update (the SDK sample flow)', () => {
   test('getTwin then twin.update(patch) applies the patch and refreshes the Twin object', async () => {
     const twin = await newTwin('object');
