@@ -736,6 +736,7 @@ internal sealed class Parser
         }
     }
 
+    /// <summary>Counts one more level of nesting; called just after the token that opens it (so the error points there).</summary>
     private void Enter()
     {
         if (++_depth > QueryParser.MaxNestingDepth)
@@ -743,8 +744,8 @@ internal sealed class Parser
             throw QuerySyntaxException.At(
                 _text,
                 $"the expression is nested too deeply (at most {QueryParser.MaxNestingDepth} levels of parentheses, NOT, signs, function calls and arrays)",
-                Current.Offset,
-                Current.Display);
+                Previous.Offset,
+                Previous.Display);
         }
     }
 
