@@ -1,0 +1,227 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using IotLabKit.PowerShell.Errors;
+using IotLabKit.Quizzes;
+using IotLabKit.Quizzes.Grading;
+
+namespace IotLabKit.PowerShell.Quiz;
+
+/// <summary>
+/// <para type="synopsis">Grades answers files with the Pester grader (one test per question) for instructors.</para>
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "IotQuiz")]
+[OutputType(typeof(QuizGradeReport))]
+public sealed class TestIotQuizCommand : QuizCmdlet
+{
+    // Runs in its own runspace, so an instructor's own Invoke-Pester run can call Test-IotQuiz without the two
+    // Pester runs sharing state. Returns one summary per answers file (container).
+    private const string RunGrader = """
+        param($PesterPath, $ModulePath, $GraderPath, $Runs, $OutputPath, $OutputFormat, $Verbosity)
+        $ErrorActionPreference = 'Stop'
+        Import-Module $PesterPath
+        Import-Module $ModulePath
+        $config = New-PesterConfiguration
+        $config.Run.Container = @(foreach ($run in $Runs) { New-PesterContainer -Path $GraderPath -Data $run })
+        $config.Run.PassThru = $true
+        $config.Output.Verbosity = $Verbosity
+        if ($OutputPath) {
+            $config.TestResult.Enabled = $true
+            $config.TestResult.OutputPath = $OutputPath
+            $config.TestResult.OutputFormat = $OutputFormat
+            $config.TestResult.TestSuiteName = 'IotLabKit quiz'
+        }
+        $result = Invoke-Pester -Configuration $config
+        function Get-Test($Block) { foreach ($b in $Block) { $b.Tests; Get-Test $b.Blocks } }
+        foreach ($container in $result.Containers) {
+            $tests = @(Get-Test $container.Blocks)
+            [pscustomobject]@{
+                AnswersPath = $container.Data.AnswersPath
+                Result      = [string]$container.Result
+                Passed      = @($tests | Where-Object Result -eq 'Passed' | ForEach-Object { $_.Data.Question } | Where-Object { $_ })
+                Failed      = @($tests | Where-Object Result -eq 'Failed' | ForEach-Object { if ($_.Data.Question) { $_.Data.Question } else { '' } })
+                Errors      = @($container.ErrorRecord | ForEach-Object { $_.Exception.Message })
+            }
+        }
+        """;
+
+    /// <summary>Answers files to grade; wildcards allowed (e.g. ./submissions/*.json).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("AnswersPath", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>The quiz id; defaults to each answers file's "quiz" property.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(QuizIdCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Quiz { get; set; }
+
+    /// <summary>A quiz file or folder to use instead of the module's own quizzes.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? QuizPath { get; set; }
+
+    /// <summary>Writes the Pester results for every graded file to this XML file.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputPath { get; set; }
+
+    /// <summary>The XML format of -OutputPath: NUnitXml (NUnit 2.5, the default), NUnit3 or JUnitXml.</summary>
+    [Parameter]
+    [ValidateSet("NUnitXml", "NUnit3", "JUnitXml")]
+    public string OutputFormat { get; set; } = "NUnitXml";
+
+    /// <summary>How much Pester prints while grading: None, Normal (the default), Detailed or Diagnostic.</summary>
+    [Parameter]
+    [ValidateSet("None", "Normal", "Detailed", "Diagnostic")]
+    public string Verbosity { get; set; } = "Normal";
+
+    private readonly List<(string Path, AnswerSheet Sheet, Quizzes.Quiz Quiz)> _files = [];
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        foreach (var path in ResolvePaths(Path))
+        {
+            try
+            {
+                var sheet = AnswerSheet.Load(path);
+                if (Quiz is not null && sheet.Quiz is not null && !string.Equals(Quiz, sheet.Quiz, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new QuizException(QuizErrorKind.AnswersQuizMismatch, $"The answers file '{path}' is for quiz '{sheet.Quiz}', not '{Quiz}'.", path);
+                }
+
+                var quizId = Quiz ?? sheet.Quiz;
+                if (quizId is null && QuizPath is null)
+                {
+                    throw new QuizException(QuizErrorKind.QuizNotFound,
+                        $"Which quiz is '{path}' for? Name it with -Quiz or give the file a \"quiz\" property.", path);
+                }
+
+                _files.Add((path, sheet, ResolveQuiz(quizId, QuizPath)));
+            }
+            catch (QuizException ex)
+            {
+                // Checked before Pester runs so that a broken file gets a clear record rather than a failed container.
+                WriteFailure(ex);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (_files.Count == 0)
+        {
+            return;
+        }
+
+        var grader = System.IO.Path.Combine(ModuleDirectory, "quizzes", "Quiz.Tests.ps1");
+        if (!File.Exists(grader))
+        {
+            Fail("GraderNotFound", ErrorCategory.ObjectNotFound, $"The Pester grader is missing from the module: '{grader}'. Reinstall or rebuild IotLabKit.", grader);
+        }
+
+        var pester = FindPester();
+        var reportPath = OutputPath is null ? null : OutputFilePath(OutputPath);
+        var runs = _files.Select(f => (object)new Hashtable
+        {
+            ["AnswersPath"] = f.Path,
+            ["Quiz"] = f.Quiz.Id,
+            ["QuizPath"] = f.Quiz.Path,
+        }).ToArray();
+
+        var containers = Invoke(pester, grader, runs, reportPath);
+        foreach (var (path, sheet, quiz) in _files)
+        {
+            var container = containers.FirstOrDefault(c => string.Equals(c.Properties["AnswersPath"]?.Value as string, path, StringComparison.Ordinal));
+            var passed = Strings(container, "Passed");
+            var failed = Strings(container, "Failed");
+            var errors = Strings(container, "Errors");
+            if (container is null || (passed.Count + failed.Count == 0))
+            {
+                WriteError(ErrorRecordFactory.Create(CommandId, "GraderFailed", ErrorCategory.InvalidResult,
+                    $"The grader could not grade '{path}': {(errors.Count > 0 ? string.Join(" ", errors) : "it ran no tests")}", path));
+                continue;
+            }
+
+            var (score, max) = QuizGrader.ScoreOutcomes(quiz, passed);
+            WriteObject(new QuizGradeReport
+            {
+                Quiz = quiz.Id,
+                Student = sheet.Student ?? System.IO.Path.GetFileNameWithoutExtension(path),
+                Score = score,
+                MaxScore = max,
+                Passed = passed.Count,
+                Failed = failed.Count,
+                FailedQuestions = failed.Where(f => f.Length > 0).ToList(),
+                AnswersPath = path,
+                TestResultPath = reportPath,
+            });
+        }
+    }
+
+    private List<PSObject> Invoke(string pester, string grader, object[] runs, string? reportPath)
+    {
+        var module = System.IO.Path.Combine(ModuleDirectory, "IotLabKit.psd1");
+        if (!File.Exists(module))
+        {
+            module = typeof(TestIotQuizCommand).Assembly.Location;
+        }
+
+        using var runspace = RunspaceFactory.CreateRunspace(Host, InitialSessionState.CreateDefault2());
+        runspace.Open();
+        runspace.SessionStateProxy.Path.SetLocation(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        using var shell = System.Management.Automation.PowerShell.Create();
+        shell.Runspace = runspace;
+        shell.AddScript(RunGrader)
+            .AddArgument(pester).AddArgument(module).AddArgument(grader).AddArgument(runs)
+            .AddArgument(reportPath).AddArgument(OutputFormat).AddArgument(Verbosity);
+        try
+        {
+            var output = shell.Invoke().ToList();
+            foreach (var error in shell.Streams.Error)
+            {
+                WriteError(error);
+            }
+
+            return output;
+        }
+        catch (RuntimeException ex)
+        {
+            Fail("GraderFailed", ErrorCategory.InvalidResult, $"The Pester grader failed: {ex.Message}", grader, ex);
+            throw;
+        }
+    }
+
+    private string FindPester()
+    {
+        // Prefer the Pester already loaded in this session (it may have come from a path outside PSModulePath).
+        var loaded = InvokeCommand.InvokeScript(
+            "Get-Module Pester | Where-Object Version -ge '5.0' | Sort-Object Version -Descending | Select-Object -First 1 -ExpandProperty Path");
+        if (loaded.Count > 0 && loaded[0]?.BaseObject is string path)
+        {
+            return path;
+        }
+
+        var available = InvokeCommand.InvokeScript(
+            "Get-Module Pester -ListAvailable | Where-Object Version -ge '5.0' | Sort-Object Version -Descending | Select-Object -First 1 -ExpandProperty Path");
+        if (available.Count > 0 && available[0]?.BaseObject is string found)
+        {
+            return found;
+        }
+
+        Fail("PesterNotFound", ErrorCategory.ObjectNotFound,
+            "Test-IotQuiz runs the Pester grader and needs Pester 5 or later, which is not installed or loaded.", "Pester",
+            recommendedAction: "Install it (Install-PSResource Pester) or import it (Import-Module <path>/Pester.psd1), then try again.");
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private static List<string> Strings(PSObject? container, string property) =>
+        container?.Properties[property]?.Value is object value
+            ? LanguagePrimitives.GetEnumerable(value) is { } items
+                ? items.Cast<object?>().Select(i => i?.ToString() ?? string.Empty).ToList()
+                : [value.ToString() ?? string.Empty]
+            : [];
+}
