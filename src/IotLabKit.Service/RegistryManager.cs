@@ -34,28 +34,7 @@ public sealed partial class RegistryManager : IDisposable, IAsyncDisposable
     /// <exception cref="ArgumentException">The connection string is malformed or is not a service connection string.</exception>
     /// <exception cref="FileNotFoundException">UseDevelopmentEmulator=true and no emulator CA certificate was found.</exception>
     public static RegistryManager CreateFromConnectionString(string connectionString, ServiceClientOptions? options = null)
-        => new(new IotHubHttpClient(ParseServiceConnectionString(connectionString), options ?? new ServiceClientOptions()));
-
-    internal static RegistryManager Create(IotHubHttpClient http) => new(http);
-
-    internal static IotHubConnectionString ParseServiceConnectionString(string connectionString)
-    {
-        ArgumentNullException.ThrowIfNull(connectionString);
-        IotHubConnectionString parsed;
-        try
-        {
-            parsed = IotHubConnectionString.Parse(connectionString);
-        }
-        catch (FormatException ex)
-        {
-            throw new ArgumentException($"The connection string is not valid: {ex.Message}", nameof(connectionString), ex);
-        }
-        if (parsed.DeviceId is not null)
-            throw new ArgumentException("This is a device connection string (it has DeviceId). The service clients need a service one: HostName=…;SharedAccessKeyName=…;SharedAccessKey=….", nameof(connectionString));
-        if (parsed.SharedAccessKey is not null && parsed.SharedAccessKeyName is null)
-            throw new ArgumentException("The connection string has a SharedAccessKey but no SharedAccessKeyName (the policy name, such as iothubowner).", nameof(connectionString));
-        return parsed;
-    }
+        => new(IotHubHttpClient.FromConnectionString(connectionString, options));
 
     /// <summary>Does nothing: the client connects on demand. Kept so code written for Microsoft's client runs.</summary>
     public Task OpenAsync() => Task.CompletedTask;

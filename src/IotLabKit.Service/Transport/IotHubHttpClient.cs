@@ -68,6 +68,33 @@ internal sealed class IotHubHttpClient : IDisposable
         _http.DefaultRequestHeaders.ExpectContinue = false;
     }
 
+    /// <summary>
+    /// The client for a service connection string — the one check every service client (registry, methods, jobs)
+    /// applies, so a device connection string gets the same clear refusal everywhere.
+    /// </summary>
+    /// <exception cref="ArgumentException">Malformed, or not a service connection string.</exception>
+    public static IotHubHttpClient FromConnectionString(string connectionString, ServiceClientOptions? options)
+        => new(ParseServiceConnectionString(connectionString), options ?? new ServiceClientOptions());
+
+    internal static IotHubConnectionString ParseServiceConnectionString(string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        IotHubConnectionString parsed;
+        try
+        {
+            parsed = IotHubConnectionString.Parse(connectionString);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException($"The connection string is not valid: {ex.Message}", nameof(connectionString), ex);
+        }
+        if (parsed.DeviceId is not null)
+            throw new ArgumentException("This is a device connection string (it has DeviceId). The service clients need a service one: HostName=…;SharedAccessKeyName=…;SharedAccessKey=….", nameof(connectionString));
+        if (parsed.SharedAccessKey is not null && parsed.SharedAccessKeyName is null)
+            throw new ArgumentException("The connection string has a SharedAccessKey but no SharedAccessKeyName (the policy name, such as iothubowner).", nameof(connectionString));
+        return parsed;
+    }
+
     /// <summary>The hub's host name as in the connection string (port included if given).</summary>
     public string HostName { get; }
 
