@@ -10,7 +10,6 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'IotLabKit.format.ps1xml'
-        'IotLabKit.Quiz.format.ps1xml'
     )
     CmdletsToExport      = @(
         # Hub and emulator
@@ -29,12 +28,6 @@
         'Set-TwinDesired'
         'Set-TwinTags'
         # Quizzes
-        'Get-IotQuiz'
-        'Start-IotQuiz'
-        'Test-IotQuizAnswer'
-        'Submit-IotQuiz'
-        'Test-IotQuiz'
-        'Build-IotQuiz'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

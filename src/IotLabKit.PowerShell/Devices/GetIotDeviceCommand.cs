@@ -15,7 +15,7 @@ public sealed class GetIotDeviceCommand : HubCmdlet
     internal const int ListLimit = 1000;
 
     /// <summary>The device id; wildcards (* ? [ ]) select several. Omit it to get every device.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(DeviceIdCompleter))]

@@ -25,7 +25,7 @@ public enum DeviceKeyType
 public sealed class GetIotDeviceConnectionStringCommand : HubCmdlet
 {
     /// <summary>The device.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DeviceIdCompleter))]
     [Alias("Id")]

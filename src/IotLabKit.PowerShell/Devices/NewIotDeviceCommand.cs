@@ -13,7 +13,7 @@ namespace IotLabKit.PowerShell.Devices;
 public sealed class NewIotDeviceCommand : HubCmdlet
 {
     /// <summary>The new device's id (case-sensitive; letters, digits and -.%_*?!(),:=@$' up to 128 characters).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("Id", "Name")]
     public string DeviceId { get; set; } = "";

@@ -9,7 +9,7 @@ namespace IotLabKit.PowerShell.Devices;
 public sealed class RemoveIotDeviceCommand : HubCmdlet
 {
     /// <summary>The device to delete.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DeviceIdCompleter))]
     [Alias("Id")]

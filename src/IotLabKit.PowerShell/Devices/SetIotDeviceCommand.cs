@@ -15,7 +15,7 @@ namespace IotLabKit.PowerShell.Devices;
 public sealed class SetIotDeviceCommand : HubCmdlet
 {
     /// <summary>The device to change.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DeviceIdCompleter))]
     [Alias("Id")]

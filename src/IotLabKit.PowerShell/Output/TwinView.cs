@@ -25,8 +25,9 @@ internal static class TwinView
         if (twin.ModuleId is not null) Add(result, "ModuleId", twin.ModuleId);
         Add(result, "ETag", twin.ETag);
         Add(result, "Version", twin.Version);
-        Add(result, "Status", twin.Status);
-        Add(result, "ConnectionState", twin.ConnectionState);
+        // Text, not enums, so ConvertTo-Json writes names as the wire does rather than numbers.
+        Add(result, "Status", twin.Status?.ToString());
+        Add(result, "ConnectionState", twin.ConnectionState?.ToString());
         Add(result, "LastActivityTime", DeviceInfo.Local(twin.LastActivityTime));
         Add(result, "Tags", Section(root, "tags"));
         Add(result, "Desired", Section(properties, "desired"));

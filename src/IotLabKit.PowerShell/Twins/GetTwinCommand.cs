@@ -16,7 +16,7 @@ namespace IotLabKit.PowerShell.Twins;
 public sealed class GetTwinCommand : HubCmdlet
 {
     /// <summary>The device whose twin to get; wildcards (* ? [ ]) select several.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(DeviceIdCompleter))]

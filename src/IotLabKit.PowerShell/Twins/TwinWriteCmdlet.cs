@@ -13,7 +13,7 @@ namespace IotLabKit.PowerShell.Twins;
 public abstract class TwinWriteCmdlet : HubCmdlet
 {
     /// <summary>The device whose twin to change.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DeviceIdCompleter))]
     [Alias("Id")]

@@ -61,7 +61,7 @@ internal sealed class CmdletMetadata
                 var attributes = property.GetCustomAttributesData();
                 var parameters = Find(attributes, "ParameterAttribute").ToList();
                 if (parameters.Count == 0) continue;
-                var pm = new ParameterMetadata { Name = property.Name, Type = property.PropertyType };
+                var pm = new ParameterMetadata { Name = property.Name, TypeName = DisplayName(property.PropertyType), IsArray = property.PropertyType.IsArray };
                 foreach (var pa in parameters)
                 {
                     var set = Named(pa, "ParameterSetName") as string ?? AllSets;
@@ -112,13 +112,15 @@ internal sealed class CmdletMetadata
 internal sealed class ParameterMetadata
 {
     public required string Name { get; init; }
-    public required Type Type { get; init; }
+    /// <summary>Read while the metadata context is open; types do not outlive it.</summary>
+    public required string TypeName { get; init; }
+    public bool IsArray { get; init; }
     public Dictionary<string, ParameterInSet> Sets { get; } = [];
     public List<string> Aliases { get; } = [];
     public List<string> ValidValues { get; } = [];
     public bool Globbing { get; set; }
     public bool DontShow { get; set; }
-    public bool IsSwitch => Type.Name == "SwitchParameter";
+    public bool IsSwitch => TypeName == "SwitchParameter";
 
     public ParameterInSet? In(string set)
         => Sets.TryGetValue(set, out var s) ? s : Sets.TryGetValue(CmdletMetadata.AllSets, out var all) ? all : null;

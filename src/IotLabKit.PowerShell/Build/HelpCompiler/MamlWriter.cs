@@ -40,8 +40,7 @@ internal static class MamlWriter
             new XElement(Command + "parameters",
                 visible.Select(p => Parameter(p, p.Sets.Values.First(), help, inSyntax: false)),
                 cmdlet.SupportsShouldProcess ? CommonRiskParameters.Select(kv => SwitchParameter(kv.Key, kv.Value)) : null),
-            new XElement(Command + "inputTypes", help.Inputs.Select(i =>
-                new XElement(Command + "inputType", TypeElement(i.Type), Description(i.Text.ToArray())))),
+            new XElement(Command + "inputTypes", Inputs(cmdlet, help)),
             new XElement(Command + "returnValues", Outputs(cmdlet, help)),
             help.Notes.Count == 0 ? null : new XElement(Maml + "alertSet",
                 new XElement(Maml + "alert", help.Notes.Select(Para))),
@@ -51,6 +50,18 @@ internal static class MamlWriter
                 new XElement(Dev + "remarks", e.Remarks.Select(Para))))),
             new XElement(Command + "relatedLinks", help.RelatedLinks.Select(l =>
                 new XElement(Maml + "navigationLink", new XElement(Maml + "linkText", l), new XElement(Maml + "uri")))));
+    }
+
+    private static IEnumerable<XElement> Inputs(CmdletMetadata cmdlet, HelpMarkdown help)
+    {
+        if (help.Inputs.Count > 0)
+            return help.Inputs.Select(i => new XElement(Command + "inputType", TypeElement(i.Type), Description(i.Text.ToArray())));
+        // Without an INPUTS section, say what the pipeline binds, straight from the parameter attributes.
+        return cmdlet.Parameters
+            .SelectMany(p => p.Sets.Values.Where(b => b.FromPipeline || b.FromPipelineByPropertyName).Take(1).Select(b => (p, b)))
+            .Select(x => new XElement(Command + "inputType", TypeElement(x.p.TypeName), Description(x.b.FromPipeline
+                ? $"You can pipe {x.p.TypeName} values to -{x.p.Name}."
+                : $"You can pipe objects that have a {x.p.Name} property (for example the output of Get-IotDevice); it binds to -{x.p.Name}.")));
     }
 
     private static IEnumerable<XElement> Outputs(CmdletMetadata cmdlet, HelpMarkdown help)
@@ -74,11 +85,11 @@ internal static class MamlWriter
 
     private static XElement Parameter(ParameterMetadata p, ParameterInSet binding, HelpMarkdown help, bool inSyntax)
     {
-        var typeName = CmdletMetadata.DisplayName(p.Type);
+        var typeName = p.TypeName;
         help.Parameters.TryGetValue(p.Name, out var text);
         var element = new XElement(Command + "parameter",
             new XAttribute("required", binding.Mandatory ? "true" : "false"),
-            new XAttribute("variableLength", p.Type.IsArray ? "true" : "false"),
+            new XAttribute("variableLength", p.IsArray ? "true" : "false"),
             new XAttribute("globbing", p.Globbing ? "true" : "false"),
             new XAttribute("pipelineInput", binding.PipelineText),
             new XAttribute("position", binding.IsPositional ? binding.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) : "named"),
@@ -90,7 +101,7 @@ internal static class MamlWriter
                 p.ValidValues.Select(v => new XElement(Command + "parameterValue", new XAttribute("required", "false"), new XAttribute("variableLength", "false"), v))));
         if (!p.IsSwitch || !inSyntax)
             element.Add(new XElement(Command + "parameterValue", new XAttribute("required", p.IsSwitch ? "false" : "true"),
-                new XAttribute("variableLength", p.Type.IsArray ? "true" : "false"), typeName));
+                new XAttribute("variableLength", p.IsArray ? "true" : "false"), typeName));
         element.Add(TypeElement(typeName), new XElement(Dev + "defaultValue", "None"));
         return element;
     }
