@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @(
         'IotLabKit.format.ps1xml'
+        'IotLabKit.Quiz.format.ps1xml'
     )
     CmdletsToExport      = @(
         # Hub and emulator
@@ -28,6 +29,12 @@
         'Set-TwinDesired'
         'Set-TwinTags'
         # Quizzes
+        'Get-IotQuiz'
+        'Start-IotQuiz'
+        'Test-IotQuizAnswer'
+        'Submit-IotQuiz'
+        'Test-IotQuiz'
+        'Build-IotQuiz'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
