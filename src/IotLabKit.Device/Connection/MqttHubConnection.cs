@@ -195,23 +195,24 @@ internal sealed class MqttHubConnection : IAsyncDisposable
     }
 
     /// <summary>Subscribes once; the subscription is remembered and sent again when a new session needs it.</summary>
-    public async Task SubscribeAsync(string filter, MqttQualityOfServiceLevel qos, CancellationToken cancellationToken)
-    {
-        lock (_gate)
+    public Task SubscribeAsync(string filter, MqttQualityOfServiceLevel qos, CancellationToken cancellationToken)
+        => ExecuteAsync(async ct =>
         {
-            if (_subscriptions.ContainsKey(filter) && _client.IsConnected) return;
-            _subscriptions[filter] = qos; // before sending, so a reconnect in between re-subscribes it
-        }
-        try
-        {
-            await ExecuteAsync(ct => SubscribeOnWireAsync(filter, qos, ct), cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            lock (_gate) _subscriptions.Remove(filter);
-            throw;
-        }
-    }
+            // Remembered before it is sent, so a reconnect in between sends it too (a duplicate SUBSCRIBE is harmless).
+            lock (_gate)
+            {
+                if (!_subscriptions.TryAdd(filter, qos)) return;
+            }
+            try
+            {
+                await SubscribeOnWireAsync(filter, qos, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (_gate) _subscriptions.Remove(filter);
+                throw;
+            }
+        }, cancellationToken);
 
     /// <summary>Forgets a subscription and, when connected, unsubscribes.</summary>
     public async Task UnsubscribeAsync(string filter, CancellationToken cancellationToken)

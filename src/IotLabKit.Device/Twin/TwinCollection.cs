@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Dynamic;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -29,7 +30,9 @@ public sealed class TwinCollection : DynamicObject, IEnumerable<KeyValuePair<str
     internal JsonObject Json { get; }
 
     /// <summary>The section's <c>$version</c>, or 0 when it has none.</summary>
-    public long Version => Json.TryGetPropertyValue(VersionName, out var v) && v is JsonValue value && value.TryGetValue<long>(out var n) ? n : 0;
+    public long Version =>
+        Json.TryGetPropertyValue(VersionName, out var v) && v is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+        && long.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
 
     /// <summary>The number of properties, not counting <c>$version</c> and <c>$metadata</c>.</summary>
     public int Count => Json.Count(p => !IsReserved(p.Key));
@@ -40,15 +43,18 @@ public sealed class TwinCollection : DynamicObject, IEnumerable<KeyValuePair<str
     /// <see cref="TwinValue"/>, JSON <c>null</c> as <c>null</c>. Setting <c>null</c> writes JSON <c>null</c>, which in a
     /// reported patch deletes the property.
     /// </summary>
+    /// <remarks>Typed <c>dynamic</c> rather than <c>dynamic?</c> so that <c>string s = desired["x"];</c> compiles without
+    /// nullable warnings in lab code, as it does with Microsoft's SDK; a JSON <c>null</c> still reads as <c>null</c>.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">Reading a property that does not exist.</exception>
-    public dynamic? this[string propertyName]
+    [AllowNull]
+    public dynamic this[string propertyName]
     {
         get
         {
             ArgumentNullException.ThrowIfNull(propertyName);
             if (!Json.TryGetPropertyValue(propertyName, out var node))
                 throw new ArgumentOutOfRangeException(nameof(propertyName), $"The twin collection has no property '{propertyName}'. Use Contains(\"{propertyName}\") to test for it.");
-            return Wrap(node);
+            return Wrap(node)!;
         }
         set
         {
