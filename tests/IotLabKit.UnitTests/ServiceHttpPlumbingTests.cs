@@ -232,6 +232,37 @@ public class ServiceHttpPlumbingTests
         Assert.Contains(EmulatorTrust.DefaultCaPath, ex.Message);
     }
 
+    private sealed class SilentHandler : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
+
+    [Fact]
+    public async Task A_hub_that_never_answers_is_a_communication_error_naming_the_timeout()
+    {
+        using var registry = RegistryManager.CreateFromConnectionString(ConnectionString,
+            new ServiceClientOptions { HttpMessageHandler = new SilentHandler(), Timeout = TimeSpan.FromMilliseconds(50) });
+        var ex = await Assert.ThrowsAsync<IotHubCommunicationException>(() => registry.GetTwinAsync("d1"));
+        Assert.Contains("No answer from localhost:8443", ex.Message);
+        Assert.Contains("Timeout", ex.Message);
+        Assert.True(ex.IsTransient);
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_is_reported_as_cancellation()
+    {
+        using var registry = RegistryManager.CreateFromConnectionString(ConnectionString,
+            new ServiceClientOptions { HttpMessageHandler = new SilentHandler() });
+        using var cts = new CancellationTokenSource();
+        var call = registry.GetTwinAsync("d1", cts.Token);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+    }
+
     [Theory]
     [InlineData(1, 1000, 500, 1000)]
     [InlineData(2, 2000, 1000, 2000)]
