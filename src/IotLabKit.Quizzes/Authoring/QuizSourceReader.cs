@@ -303,9 +303,8 @@ public static partial class QuizSourceReader
                 }
                 else if (!allowed.Contains(property.Name))
                 {
-                    var hint = allowed.FirstOrDefault(a => string.Equals(a, property.Name, StringComparison.OrdinalIgnoreCase)
-                        || string.Equals(a + "s", property.Name, StringComparison.OrdinalIgnoreCase)
-                        || string.Equals(a, property.Name + "s", StringComparison.OrdinalIgnoreCase));
+                    var hint = allowed.OrderBy(a => EditDistance(a.ToLowerInvariant(), property.Name.ToLowerInvariant()))
+                        .FirstOrDefault(a => EditDistance(a.ToLowerInvariant(), property.Name.ToLowerInvariant()) <= Math.Max(1, a.Length / 4));
                     Error("QZ0003", field, $"Unknown property '{property.Name}'" + (hint is null
                         ? $"; allowed here: {string.Join(", ", allowed)}."
                         : $"; did you mean '{hint}'?"), property.NamePosition);
@@ -364,6 +363,25 @@ public static partial class QuizSourceReader
                     Error(code, $"{path}.{name}", $"'{name}' must be true or false; found {property.Value.Kind}.", property.Value.Position);
                     return null;
             }
+        }
+
+        // Levenshtein distance, to suggest the property an author probably meant ("explaination" → "explanation").
+        private static int EditDistance(string a, string b)
+        {
+            var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+            for (var i = 1; i <= a.Length; i++)
+            {
+                var current = new int[b.Length + 1];
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                }
+
+                previous = current;
+            }
+
+            return previous[b.Length];
         }
 
         private static string Describe(PNode node) => node switch
