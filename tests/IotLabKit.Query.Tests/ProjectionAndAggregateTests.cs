@@ -128,6 +128,27 @@ public sealed class ProjectionAndAggregateTests
     }
 
     [Fact]
+    public void Group_keys_of_different_values_never_collide()
+    {
+        var twins = new[]
+        {
+            Doc("""{"tags":{"x":"a1:","y":"b"}}"""),
+            Doc("""{"tags":{"x":"a","y":"1:b"}}"""),
+            Doc("""{"tags":{"x":null,"y":"b"}}"""),
+            Doc("""{"tags":{"y":"b"}}"""),
+            Doc("""{"tags":{"x":"null","y":"b"}}"""),
+            Doc("""{"tags":{"x":-0.0,"y":"b"}}"""),
+            Doc("""{"tags":{"x":0,"y":"b"}}"""),
+        };
+
+        var result = Run("SELECT tags.x, tags.y, COUNT() AS n FROM devices GROUP BY tags.x, tags.y", twins);
+
+        Assert.Equal(
+            """[{"n":1,"x":"a1:","y":"b"},{"n":1,"x":"a","y":"1:b"},{"n":1,"x":null,"y":"b"},{"n":1,"y":"b"},{"n":1,"x":"null","y":"b"},{"n":2,"x":0,"y":"b"}]""",
+            Json(result));
+    }
+
+    [Fact]
     public void Top_limits_rows_for_plain_projected_and_grouped_queries()
     {
         Assert.Equal(["d1", "d2"], Matching("SELECT TOP 2 * FROM devices", Fleet));

@@ -61,6 +61,7 @@ internal static class QueryExecutor
         var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
         var order = new List<Group>();
         var keyText = new StringBuilder();
+        var values = new Value[query.GroupBy.Count];
         foreach (var document in documents)
         {
             if (!query.Matches(document))
@@ -68,18 +69,17 @@ internal static class QueryExecutor
                 continue;
             }
 
-            var values = new Value[query.GroupBy.Count];
             keyText.Clear();
             for (var i = 0; i < values.Length; i++)
             {
                 values[i] = query.GroupBy[i].Evaluate(document);
-                keyText.Append(values[i].ToString()).Append('\u0001');
+                AppendGroupKey(keyText, values[i]);
             }
 
             var key = keyText.ToString();
             if (!groups.TryGetValue(key, out var group))
             {
-                group = new Group(values, NewAggregators(query.Select));
+                group = new Group([.. values], NewAggregators(query.Select));
                 groups.Add(key, group);
                 order.Add(group);
             }
@@ -91,6 +91,21 @@ internal static class QueryExecutor
         {
             rows.Add(AggregateRow(query.Select, group.Aggregators, group.KeyValues));
         }
+    }
+
+    /// <summary>
+    /// Encodes a grouping value so that equal values (1 and 1.0 included) give equal text and different types never
+    /// collide: a type letter, then the content length-prefixed so no content can forge a separator.
+    /// </summary>
+    private static void AppendGroupKey(StringBuilder key, in Value value)
+    {
+        var content = value.Kind switch
+        {
+            ValueKind.Undefined or ValueKind.Null => string.Empty,
+            ValueKind.String => value.AsString(),
+            _ => value.ToString(), // number (round-trip text), true/false, or an object's or array's JSON
+        };
+        key.Append((char)('a' + (int)value.Kind)).Append(content.Length).Append(':').Append(content);
     }
 
     private static Aggregator?[] NewAggregators(IReadOnlyList<SelectItem> select)

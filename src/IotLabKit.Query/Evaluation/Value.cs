@@ -53,9 +53,9 @@ internal readonly struct Value
 
     public static Value FromBoolean(bool value) => value ? True : False;
 
-    /// <summary>A number; NaN and infinities are not JSON, so they become undefined.</summary>
+    /// <summary>A number; NaN and infinities are not JSON, so they become undefined. -0 becomes 0 so it groups and prints as 0.</summary>
     public static Value FromNumber(double value)
-        => double.IsFinite(value) ? new Value(ValueKind.Number, value, null) : Undefined;
+        => double.IsFinite(value) ? new Value(ValueKind.Number, value == 0 ? 0 : value, null) : Undefined;
 
     public static Value FromString(string value) => new(ValueKind.String, 0, value);
 
