@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using IotLabKit.Protocol;
 using IotLabKit.Testing;
 
 namespace IotLabKit.Bench;
@@ -35,11 +37,13 @@ internal static class ColdStart
     {
         var port = FreePort();
         using var cts = new CancellationTokenSource(limit);
+        var caPath = Path.Combine(dataDir, "certs", "ca.pem");
+        X509Certificate2Collection? roots = null;
         using var http = new HttpClient(new SocketsHttpHandler
         {
-            // The CA may not exist yet when polling starts (first start creates it); /health carries no secrets,
-            // and trust is what the service-client tests check, so any certificate is accepted here.
-            SslOptions = { RemoteCertificateValidationCallback = delegate { return true; } },
+            // The first start creates the CA, so it is loaded on the first handshake: by then the server listens
+            // with a certificate issued by it.
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, errors) => EmulatorTrust.Validate(cert, errors, roots ??= EmulatorTrust.LoadCa(caPath)) },
             ConnectTimeout = TimeSpan.FromSeconds(1),
         }) { Timeout = TimeSpan.FromSeconds(5) };
         var health = new Uri($"https://localhost:{port}/health");
