@@ -24,6 +24,7 @@ public sealed class EmulatorProcess : IAsyncDisposable, IDisposable
     private readonly StringBuilder _stderr = new();
     private readonly StringBuilder _stdout = new();
     private EmulatorStatusInfo? _status;
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource Done)> _lineWaiters = [];
 
     private EmulatorProcess(EmulatorOptions options, string dataDir, bool ownsDataDir)
     {
@@ -109,6 +110,52 @@ public sealed class EmulatorProcess : IAsyncDisposable, IDisposable
         _status = null;
     }
 
+    /// <summary>Waits (up to <paramref name="timeout"/>) for the process to exit by itself; true when it did.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("The emulator was never started.");
+        using var cts = new CancellationTokenSource(timeout);
+        try { await process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { return false; }
+        _status = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Waits (up to <paramref name="timeout"/>) until a line the emulator writes to stdout or stderr (since it
+    /// last started) satisfies <paramref name="match"/>.
+    /// </summary>
+    /// <exception cref="TimeoutException">No such line in time; the message includes the output so far.</exception>
+    public async Task WaitForOutputLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lineWaiters)
+        {
+            var seen = (StandardOutput + StandardError).Split('\n').Select(l => l.TrimEnd('\r'));
+            if (seen.Any(match)) return;
+            _lineWaiters.Add((match, done));
+        }
+        try { await done.Task.WaitAsync(timeout); }
+        catch (TimeoutException)
+        {
+            lock (_lineWaiters) _lineWaiters.RemoveAll(w => w.Done == done);
+            throw new TimeoutException($"The emulator wrote no matching line within {timeout}. stdout:\n{StandardOutput}\nstderr:\n{StandardError}");
+        }
+    }
+
+    private void OnLine(StringBuilder buffer, string line)
+    {
+        lock (_lineWaiters)
+        {
+            lock (buffer) buffer.AppendLine(line);
+            foreach (var waiter in _lineWaiters.Where(w => w.Match(line)).ToList())
+            {
+                waiter.Done.TrySetResult();
+                _lineWaiters.Remove(waiter);
+            }
+        }
+    }
+
     /// <summary>The exit code of the last process, once it has exited.</summary>
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
@@ -176,13 +223,13 @@ public sealed class EmulatorProcess : IAsyncDisposable, IDisposable
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            lock (_stdout) _stdout.AppendLine(e.Data);
+            OnLine(_stdout, e.Data);
             if (e.Data.StartsWith(StatusPrefix, StringComparison.Ordinal)) listening.TrySetResult();
         };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            lock (_stderr) _stderr.AppendLine(e.Data);
+            OnLine(_stderr, e.Data);
         };
         process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException(
             $"The emulator exited (code {SafeExitCode(process)}) before it listened. stderr:\n{StandardError}\nstdout:\n{StandardOutput}"));
