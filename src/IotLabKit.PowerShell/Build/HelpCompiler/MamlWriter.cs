@@ -47,7 +47,8 @@ internal static class MamlWriter
             new XElement(Command + "examples", help.Examples.Select((e, i) => new XElement(Command + "example",
                 new XElement(Maml + "title", $"---------- {(e.Title.StartsWith("Example", StringComparison.OrdinalIgnoreCase) ? e.Title : $"Example {i + 1}: {e.Title}")} ----------"),
                 new XElement(Dev + "code", string.Join("\n\n", e.Code)),
-                new XElement(Dev + "remarks", e.Remarks.Select(Para))))),
+                // The trailing empty paragraph keeps a blank line between examples, as in PowerShell's own help.
+                new XElement(Dev + "remarks", e.Remarks.Append("").Select(Para))))),
             new XElement(Command + "relatedLinks", help.RelatedLinks.Select(l =>
                 new XElement(Maml + "navigationLink", new XElement(Maml + "linkText", l), new XElement(Maml + "uri")))));
     }
