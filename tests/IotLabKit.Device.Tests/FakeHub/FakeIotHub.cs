@@ -33,7 +33,8 @@ internal sealed class FakeIotHub : IAsyncDisposable
     private FakeIotHub(bool persistentSessions)
     {
         _directory = Path.Combine(Path.GetTempPath(), "iotlabkit-device-tests", Guid.NewGuid().ToString("N"));
-        _certificates = TestCertificates.Create(_directory);
+        System.IO.Directory.CreateDirectory(_directory);
+        _certificates = TestCertificates.Shared;
         Port = FreePort();
         var options = new MqttServerOptionsBuilder()
             .WithoutDefaultEndpoint()
@@ -145,7 +146,6 @@ internal sealed class FakeIotHub : IAsyncDisposable
     {
         try { await _server.StopAsync(); } catch (Exception) { /* already stopped */ }
         _server.Dispose();
-        _certificates.Dispose();
         try { System.IO.Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 

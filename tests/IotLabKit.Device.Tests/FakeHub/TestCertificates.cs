@@ -18,6 +18,19 @@ internal sealed class TestCertificates : IDisposable
     public X509Certificate2 Server { get; }
     public string CaPemPath { get; }
 
+    private static readonly Lazy<TestCertificates> SharedInstance = new(() =>
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "iotlabkit-device-tests", $"shared-ca-{Environment.ProcessId}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        };
+        return Create(directory);
+    });
+
+    /// <summary>One set for the whole test run: RSA key generation is slow on a shared machine.</summary>
+    public static TestCertificates Shared => SharedInstance.Value;
+
     public static TestCertificates Create(string directory)
     {
         using var caKey = RSA.Create(2048);
