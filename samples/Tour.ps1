@@ -84,7 +84,7 @@ try {
 catch {
     Write-Host ''
     Write-Host "Tour failed: $($_.Exception.Message)" -ForegroundColor Red
-    if ($_.FullyQualifiedErrorId) { Write-Host "  ($($_.FullyQualifiedErrorId))" }
+    if ($_.FullyQualifiedErrorId -ne $_.Exception.Message) { Write-Host "  ($($_.FullyQualifiedErrorId))" }
     exit 1
 }
 finally {
