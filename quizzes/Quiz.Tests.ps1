@@ -38,6 +38,9 @@ BeforeDiscovery {
     }
 
     # The module's own reader, so the grader accepts exactly the answers files that Submit-IotQuiz accepts.
+    # Its assembly loads lazily with the first quiz command, so load it here before naming its types.
+    $moduleDir = Split-Path (Get-Command Test-IotQuizAnswer).ImplementingType.Assembly.Location
+    Add-Type -LiteralPath (Join-Path $moduleDir 'IotLabKit.Quizzes.dll')
     $fullPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($AnswersPath)
     $sheet = [IotLabKit.Quizzes.Grading.AnswerSheet]::Load($fullPath)
 
