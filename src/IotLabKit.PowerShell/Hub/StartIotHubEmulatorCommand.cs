@@ -84,7 +84,7 @@ public sealed class StartIotHubEmulatorCommand : IotLabKitCmdlet
 
         var status = WaitUntilReady(emulator);
         WriteVerbose($"The emulator listens on {status.ConnectionHost} (hub '{status.HubName}', storage {status.Storage}).");
-        if (options.Port == 443 && status.HttpsPort != 443)
+        if (Port == 443 && status.HttpsPort != 443)
             WriteWarning($"Port 443 was not available; the emulator uses port {status.HttpsPort}. Some clients (Node's service SDK) dial 443 only.");
 
         var connection = ConnectTo(status);
