@@ -31,7 +31,7 @@ public static class ErrorResponseFactory
     public static async Task WriteAsync(HttpContext context, IotHubErrorCode code, string message)
     {
         var response = context.Response;
-        var clock = context.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
+        var clock = context.RequestServices?.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
         response.Clear();
         response.Headers[RequestIdHeader] = RequestId(context);
         response.StatusCode = code.HttpStatus();

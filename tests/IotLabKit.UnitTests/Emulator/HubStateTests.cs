@@ -77,4 +77,35 @@ public sealed class HubStateTests : IDisposable
         store.Apply([new StoreChange("c", "a", null), new StoreChange("c", "z", "[1]")]);
         Assert.Equal(["z"], store.LoadAll("c").Select(e => e.Id));
     }
+
+    private sealed class CountingStore : IHubStore
+    {
+        public List<int> Batches { get; } = [];
+        public string Kind => "counting";
+        public IReadOnlyList<StoredEntity> LoadAll(string collection) => [];
+        public void Apply(IReadOnlyList<StoreChange> changes) => Batches.Add(changes.Count);
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void One_write_with_many_devices_is_one_store_batch()
+    {
+        var store = new CountingStore();
+        using var hub = new HubState(store, new ManualClock());
+        var count = hub.Write(tx =>
+        {
+            for (var i = 0; i < 10_000; i++)
+                tx.Put(new DeviceRecord(new DeviceIdentity
+                {
+                    DeviceId = $"bulk-{i:D5}",
+                    GenerationId = tx.NextGenerationId(),
+                    ETagCounter = tx.NextDeviceETag(),
+                    Authentication = new DeviceAuthentication(),
+                }, TwinDocument.Create(tx.Now)));
+            return tx.DeviceCount;
+        });
+        Assert.Equal(10_000, count);
+        Assert.Equal([10_000], store.Batches);
+        Assert.Equal(10_000, hub.Read(v => v.DeviceCount));
+    }
 }
