@@ -215,7 +215,7 @@ public sealed class DeviceClient : IDisposable, IAsyncDisposable
 
     private async Task AnswerMethodAsync(string name, string rid, byte[] payload)
     {
-        var response = await _methods.InvokeAsync(name, payload).ConfigureAwait(false);
+        var response = await _methods.InvokeAsync(name, payload, _options.CallbackException).ConfigureAwait(false);
         try
         {
             await _connection.ExecuteAsync(

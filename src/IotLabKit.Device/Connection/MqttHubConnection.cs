@@ -33,6 +33,7 @@ internal sealed class MqttHubConnection : IAsyncDisposable
     private ITimer? _renewTimer;
     private Exception? _lastFailure;
     private X509Certificate2Collection? _emulatorRoots;
+    private long _epoch;
 
     public MqttHubConnection(HubCredentials credentials, TransportType transport, DeviceClientOptions options)
     {
@@ -56,8 +57,14 @@ internal sealed class MqttHubConnection : IAsyncDisposable
     /// <summary>The connection went down (expectedly or not): requests waiting for an answer on it will not get one.</summary>
     public Action<Exception>? ConnectionLost { get; set; }
 
-    /// <summary>A connection came up (open, reconnect or token renewal); runs in the background after it.</summary>
-    public Func<Task>? Connected { get; set; }
+    /// <summary>
+    /// A connection came up (open, reconnect or token renewal); runs in the background after it, with the
+    /// connection's <see cref="Epoch"/>.
+    /// </summary>
+    public Func<long, Task>? Connected { get; set; }
+
+    /// <summary>Counts successful connects; tells apart what was set up on this connection from what came before it.</summary>
+    public long Epoch => Interlocked.Read(ref _epoch);
 
     /// <summary>The current status.</summary>
     public ConnectionStatus Status
@@ -314,7 +321,7 @@ internal sealed class MqttHubConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not IotHubException)
         {
-            throw FromConnectFailure(ex);
+            throw DeviceErrors.FromTransport(ex, Target); // a refused CONNACK comes back as a result code, below
         }
         if (result.ResultCode != MqttClientConnectResultCode.Success)
             throw DeviceErrors.FromConnectResult(result.ResultCode, Target);
@@ -326,21 +333,8 @@ internal sealed class MqttHubConnection : IAsyncDisposable
             foreach (var (filter, qos) in toRestore)
                 await SubscribeOnWireAsync(filter, qos, cancellationToken).ConfigureAwait(false);
         }
+        Interlocked.Increment(ref _epoch);
         ScheduleRenewal(now);
-    }
-
-    private IotHubException FromConnectFailure(Exception ex)
-    {
-        // MQTTnet reports a refused CONNACK either as a result code or as an exception carrying one.
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            foreach (var code in new[] { MqttClientConnectResultCode.BadUserNameOrPassword, MqttClientConnectResultCode.NotAuthorized,
-                                         MqttClientConnectResultCode.ServerUnavailable, MqttClientConnectResultCode.ClientIdentifierNotValid,
-                                         MqttClientConnectResultCode.UnsupportedProtocolVersion })
-                if (e.Message.Contains(code.ToString(), StringComparison.Ordinal))
-                    return DeviceErrors.FromConnectResult(code, Target);
-        }
-        return DeviceErrors.FromTransport(ex, Target);
     }
 
     private MqttClientOptions BuildOptions(string password)
@@ -579,9 +573,10 @@ internal sealed class MqttHubConnection : IAsyncDisposable
     {
         var hook = Connected;
         if (hook is null) return;
+        var epoch = Epoch;
         _ = Task.Run(async () =>
         {
-            try { await hook().ConfigureAwait(false); }
+            try { await hook(epoch).ConfigureAwait(false); }
             catch (Exception ex) { CallbackQueue.Report(_options.CallbackException, ex); }
         });
     }

@@ -42,8 +42,11 @@ internal sealed class MethodDispatcher
         lock (_lock) _default = handler is null ? null : (handler, context);
     }
 
-    /// <summary>Runs the handler for a request and returns what to answer. Never throws for a handler's failure.</summary>
-    public async Task<MethodResponse> InvokeAsync(string name, byte[] payload)
+    /// <summary>
+    /// Runs the handler for a request and returns what to answer. Never throws for a handler's failure; the
+    /// handler's exception goes to <paramref name="onHandlerError"/>.
+    /// </summary>
+    public async Task<MethodResponse> InvokeAsync(string name, byte[] payload, Action<Exception>? onHandlerError = null)
     {
         (MethodCallback Handler, object? Context)? entry;
         lock (_lock) entry = _handlers.TryGetValue(name, out var named) ? named : _default;
@@ -54,9 +57,10 @@ internal sealed class MethodDispatcher
             var response = await found.Handler(new MethodRequest(name, payload), found.Context).ConfigureAwait(false);
             return response ?? new MethodResponse(HandlerFailed);
         }
-        catch (Exception)
+        catch (Exception ex)
         {
-            // The back end learns only the status, as with Microsoft's SDK; the app's exception is its own to log.
+            // The back end learns only the status, as with Microsoft's SDK.
+            CallbackQueue.Report(onHandlerError, ex);
             return new MethodResponse(HandlerFailed);
         }
     }

@@ -20,7 +20,7 @@ internal sealed class TwinChannel
     private readonly DeviceClientOptions _options;
     private readonly CallbackQueue _callbacks;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<TwinAnswer>> _pending = new(StringComparer.Ordinal);
-    private (DesiredPropertyUpdateCallback Callback, object? Context)? _desired;
+    private volatile DesiredTarget? _desired; // a reference, so the receive loop never sees half an update
 
     public TwinChannel(MqttHubConnection connection, DeviceClientOptions options)
     {
@@ -59,7 +59,7 @@ internal sealed class TwinChannel
             return;
         }
         await _connection.SubscribeAsync(HubTopics.DesiredPatchFilter, MqttQualityOfServiceLevel.AtMostOnce, cancellationToken).ConfigureAwait(false);
-        _desired = (callback, userContext);
+        _desired = new DesiredTarget(callback, userContext, _connection.Epoch);
         if (Versions.Seen is null)
         {
             // The documented flow: subscribe, then GET, so that after a reconnect a newer desired version can be
@@ -77,9 +77,10 @@ internal sealed class TwinChannel
     }
 
     /// <summary>After a reconnect: read the twin and hand the application the desired changes it missed, once.</summary>
-    public async Task CatchUpAfterReconnectAsync()
+    /// <param name="epoch">The connection that just came up; a callback set on this very connection has missed nothing.</param>
+    public async Task CatchUpAfterReconnectAsync(long epoch)
     {
-        if (_desired is not { } target) return;
+        if (_desired is not { } target || target.Epoch >= epoch) return;
         var twin = await FetchTwinAsync(CancellationToken.None).ConfigureAwait(false);
         var desired = twin.Properties.Desired;
         if (Versions.AcceptFullAfterReconnect(desired.Version))
@@ -175,4 +176,6 @@ internal sealed class TwinChannel
     }
 
     private readonly record struct TwinAnswer(int Status, long? Version, byte[] Body);
+
+    private sealed record DesiredTarget(DesiredPropertyUpdateCallback Callback, object? Context, long Epoch);
 }

@@ -82,8 +82,11 @@ public class MethodDispatcherTests
         var dispatcher = new MethodDispatcher();
         dispatcher.Set("m", (_, _) => throw new InvalidOperationException("boom"), null);
         dispatcher.Set("async", async (_, _) => { await Task.Yield(); throw new InvalidOperationException("boom"); }, null);
-        Assert.Equal(500, (await dispatcher.InvokeAsync("m", [])).Status);
-        Assert.Equal(500, (await dispatcher.InvokeAsync("async", [])).Status);
+        var reported = new List<Exception>();
+        Assert.Equal(500, (await dispatcher.InvokeAsync("m", [], reported.Add)).Status);
+        Assert.Equal(500, (await dispatcher.InvokeAsync("async", [], reported.Add)).Status);
+        Assert.Equal(2, reported.Count);
+        Assert.All(reported, e => Assert.Equal("boom", e.Message));
     }
 
     [Fact]
