@@ -22,15 +22,21 @@ public static class EmulatorTrust
     public static string DefaultCaPath => Path.Combine(DefaultDataDirectory, "certs", "ca.pem");
 
     /// <summary>
-    /// Finds the CA file: <paramref name="explicitPath"/>, else the environment variable, else the default path.
+    /// Finds the CA file: <paramref name="explicitPath"/> when given (it must exist), else the environment
+    /// variable, else the default path.
     /// </summary>
-    /// <exception cref="FileNotFoundException">No CA file exists at any of those places; the message lists them.</exception>
+    /// <exception cref="FileNotFoundException">The explicit file is missing, or no CA file exists at the other places; the message lists them.</exception>
     public static string ResolveCaPath(string? explicitPath)
     {
+        // An explicit path is the caller's decision: if it is wrong, say so rather than trust something else.
+        if (!string.IsNullOrWhiteSpace(explicitPath))
+        {
+            if (File.Exists(explicitPath)) return Path.GetFullPath(explicitPath);
+            throw new FileNotFoundException($"The emulator CA certificate '{explicitPath}' (the CaCertificatePath option) does not exist.", explicitPath);
+        }
         var tried = new List<string>();
         foreach (var (candidate, source) in new[]
                  {
-                     (explicitPath, "the CaCertificatePath option"),
                      (Environment.GetEnvironmentVariable(CaEnvironmentVariable), $"the {CaEnvironmentVariable} environment variable"),
                      ((string?)DefaultCaPath, "the emulator's default data folder"),
                  })

@@ -212,24 +212,14 @@ public class ServiceHttpPlumbingTests
     }
 
     [Fact]
-    public void Emulator_mode_without_a_ca_file_names_where_it_looked()
+    public void Emulator_mode_with_a_missing_explicit_ca_file_names_it_and_trusts_nothing_else()
     {
         var missing = Path.Combine(Path.GetTempPath(), "iotlabkit-no-such-dir", "ca.pem");
         var options = new ServiceClientOptions { CaCertificatePath = missing };
         var connection = ConnectionString + ";UseDevelopmentEmulator=true";
-        var fallback = Environment.GetEnvironmentVariable(EmulatorTrust.CaEnvironmentVariable) is { Length: > 0 } env && File.Exists(env)
-            || File.Exists(EmulatorTrust.DefaultCaPath);
-        if (fallback)
-        {
-            // This machine has an emulator CA further down the search order; the client must settle on it.
-            using var registry = RegistryManager.CreateFromConnectionString(connection, options);
-            Assert.Equal("localhost:8443", registry.HostName);
-            return;
-        }
         var ex = Assert.Throws<FileNotFoundException>(() => RegistryManager.CreateFromConnectionString(connection, options));
         Assert.Contains(missing, ex.Message);
-        Assert.Contains(EmulatorTrust.CaEnvironmentVariable, ex.Message);
-        Assert.Contains(EmulatorTrust.DefaultCaPath, ex.Message);
+        Assert.Contains("CaCertificatePath", ex.Message);
     }
 
     private sealed class SilentHandler : HttpMessageHandler
