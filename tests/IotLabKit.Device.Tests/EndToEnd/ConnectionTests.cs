@@ -90,6 +90,18 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task A_missing_CA_file_is_named_and_nothing_else_is_trusted_instead()
+    {
+        await using var hub = await FakeIotHub.StartAsync();
+        var missing = Path.Combine(hub.Directory, "nope", "ca.pem");
+        await using var client = DeviceClient.CreateFromConnectionString(hub.ConnectionString(), TransportType.Mqtt, new DeviceClientOptions { CaCertificatePath = missing });
+        var ex = await Assert.ThrowsAsync<IotHubException>(() => client.OpenAsync());
+        Assert.Contains(missing, ex.Message);
+        Assert.IsType<FileNotFoundException>(ex.InnerException);
+        Assert.Empty(hub.Snapshot(h => h.Connects));
+    }
+
+    [Fact]
     public async Task An_unreachable_hub_is_a_communication_error()
     {
         int port;
