@@ -36,7 +36,7 @@ public sealed class SqliteHubStore : IHubStore
                 id         TEXT NOT NULL,
                 json       TEXT NOT NULL,
                 PRIMARY KEY (collection, id)
-            ) WITHOUT ROWID;
+            );
             """);
     }
 
