@@ -220,6 +220,21 @@ public sealed class ConnectionTests
         Assert.Equal(ConnectionStatus.Connected, client.ConnectionStatus);
     }
 
+    [Fact]
+    public async Task Mqtt_over_a_secure_WebSocket_reaches_the_iothub_websocket_path()
+    {
+        await using var hub = await FakeIotHub.StartAsync(webSocket: true);
+        await using var client = DeviceClient.CreateFromConnectionString(hub.ConnectionString(), TransportType.Mqtt_WebSocket_Only, Options(hub));
+        await client.SetMethodHandlerAsync("ping", (_, _) => Task.FromResult(new MethodResponse(System.Text.Encoding.UTF8.GetBytes("\"pong\""), 200)), null);
+        var twin = await client.GetTwinAsync();
+        Assert.Equal(1, twin.Properties.Desired.Version);
+        Assert.Equal((200, "\"pong\""), await hub.InvokeMethodAsync("ping", "null"));
+        await client.SendEventAsync(new Message("over ws"));
+        Assert.Equal("mqtt", hub.Snapshot(h => h.WebSocketSubProtocols.Single()));
+        Assert.StartsWith($"{hub.HostName}/{hub.DeviceId}/?api-version=", hub.Snapshot(h => h.Connects.Single().UserName));
+        Assert.Single(hub.Snapshot(h => h.Telemetry));
+    }
+
     /// <summary>Records status changes and lets a test wait for one.</summary>
     private sealed class StatusRecorder
     {

@@ -7,7 +7,12 @@ using System.Text;
 using System.Text.Json.Nodes;
 using IotLabKit.Device.Mqtt;
 using IotLabKit.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.AspNetCore;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -17,6 +22,7 @@ namespace IotLabKit.Device.Tests.FakeHub;
 /// A small stand-in for IoT Hub's MQTT endpoint, built on MQTTnet's server over real TLS: it checks CONNECT the way
 /// the hub does (client id, user name, device SAS), answers twin GET and reported PATCH, sends desired patches,
 /// direct-method requests and cloud-to-device messages, and records telemetry. It keeps only what the tests need.
+/// MQTT over TLS by default; with <c>webSocket: true</c> MQTT over a secure WebSocket at <c>/$iothub/websocket</c> (Kestrel).
 /// </summary>
 internal sealed class FakeIotHub : IAsyncDisposable
 {
@@ -30,22 +36,34 @@ internal sealed class FakeIotHub : IAsyncDisposable
     private readonly JsonObject _desired = new() { ["$version"] = 1L };
     private readonly JsonObject _reported = new() { ["$version"] = 1L };
 
-    private FakeIotHub(bool persistentSessions)
+    private readonly WebApplication? _web;
+
+    private FakeIotHub(bool persistentSessions, bool webSocket)
     {
         _directory = Path.Combine(Path.GetTempPath(), "iotlabkit-device-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(_directory);
         _certificates = TestCertificates.Shared;
         Port = FreePort();
-        var options = new MqttServerOptionsBuilder()
-            .WithoutDefaultEndpoint()
-            .WithEncryptedEndpoint()
-            .WithEncryptedEndpointPort(Port)
-            .WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithEncryptedEndpointBoundIPV6Address(IPAddress.IPv6Loopback)
-            .WithEncryptionCertificate(_certificates.Server)
-            .WithPersistentSessions(persistentSessions)
-            .Build();
-        _server = new MqttServerFactory().CreateMqttServer(options);
+        if (webSocket)
+        {
+            var adapter = new MqttWebSocketServerAdapter();
+            var wsOptions = new MqttServerOptionsBuilder().WithoutDefaultEndpoint().WithPersistentSessions(persistentSessions).Build();
+            _server = new MqttServerFactory().CreateMqttServer(wsOptions, [adapter]);
+            _web = WebSocketHost(adapter);
+        }
+        else
+        {
+            var options = new MqttServerOptionsBuilder()
+                .WithoutDefaultEndpoint()
+                .WithEncryptedEndpoint()
+                .WithEncryptedEndpointPort(Port)
+                .WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback)
+                .WithEncryptedEndpointBoundIPV6Address(IPAddress.IPv6Loopback)
+                .WithEncryptionCertificate(_certificates.Server)
+                .WithPersistentSessions(persistentSessions)
+                .Build();
+            _server = new MqttServerFactory().CreateMqttServer(options);
+        }
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.ClientConnectedAsync += e => { Note(() => ConnectedClients++); return Task.CompletedTask; };
         _server.ClientDisconnectedAsync += e => { Note(() => { ConnectedClients--; Disconnects++; }); return Task.CompletedTask; };
@@ -54,11 +72,33 @@ internal sealed class FakeIotHub : IAsyncDisposable
         _server.InterceptingPublishAsync += InterceptPublishAsync;
     }
 
-    public static async Task<FakeIotHub> StartAsync(bool persistentSessions = true)
+    public static async Task<FakeIotHub> StartAsync(bool persistentSessions = true, bool webSocket = false)
     {
-        var hub = new FakeIotHub(persistentSessions);
+        var hub = new FakeIotHub(persistentSessions, webSocket);
         await hub._server.StartAsync();
+        if (hub._web is not null) await hub._web.StartAsync();
         return hub;
+    }
+
+    private WebApplication WebSocketHost(MqttWebSocketServerAdapter adapter)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, Port, l => l.UseHttps(_certificates.Server));
+            k.Listen(IPAddress.IPv6Loopback, Port, l => l.UseHttps(_certificates.Server));
+        });
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.Map("/$iothub/websocket", async context =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest) { context.Response.StatusCode = 400; return; }
+            Note(() => WebSocketSubProtocols.Add(string.Join(",", context.WebSockets.WebSocketRequestedProtocols)));
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(MqttSubProtocolSelector.SelectSubProtocol(context.Request));
+            await adapter.RunWebSocketConnectionAsync(socket, context);
+        });
+        return app;
     }
 
     public int Port { get; private set; }
@@ -77,6 +117,7 @@ internal sealed class FakeIotHub : IAsyncDisposable
     public List<string> AcknowledgedTopics { get; } = [];
     public List<(string Topic, byte[] Body, MqttQualityOfServiceLevel Qos)> Telemetry { get; } = [];
     public List<string> TwinRequests { get; } = [];
+    public List<string> WebSocketSubProtocols { get; } = [];
     public int ConnectedClients { get; private set; }
     public int Disconnects { get; private set; }
 
@@ -145,6 +186,7 @@ internal sealed class FakeIotHub : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         try { await _server.StopAsync(); } catch (Exception) { /* already stopped */ }
+        if (_web is not null) await _web.DisposeAsync();
         _server.Dispose();
         try { System.IO.Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
