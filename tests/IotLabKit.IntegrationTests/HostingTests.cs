@@ -113,4 +113,29 @@ public sealed class HostingTests
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Two_in_memory_emulators_starting_together_on_a_fresh_data_dir_share_one_ca_and_one_set_of_keys()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "iotlabkit-shared-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var options = new EmulatorOptions { DataDir = dir, InMemory = true };
+            var starts = await Task.WhenAll(EmulatorProcess.StartAsync(options), EmulatorProcess.StartAsync(options));
+            await using var a = starts[0];
+            await using var b = starts[1];
+            Assert.Equal(a.Status.Policies, b.Status.Policies);
+            foreach (var emulator in starts)
+            {
+                // Each server certificate must chain to the one ca.pem on disk.
+                using var http = emulator.CreateHttpClient();
+                using var health = await http.GetAsync("/health");
+                Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
 }

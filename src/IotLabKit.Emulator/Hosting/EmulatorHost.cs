@@ -31,8 +31,14 @@ public static class EmulatorHost
         Directory.CreateDirectory(settings.DataDir);
         using var dataDirLock = settings.InMemory ? null : LockDataDir(settings.DataDir);
         var clock = TimeProvider.System;
-        var policies = HubSettingsFile.LoadOrCreate(settings.DataDir);
-        using var certificates = EmulatorCertificates.LoadOrCreate(Path.Combine(settings.DataDir, "certs"), settings.HostName, clock);
+        SharedAccessPolicies policies;
+        EmulatorCertificates certificates;
+        using (AcquireInitLock(settings.DataDir))
+        {
+            policies = HubSettingsFile.LoadOrCreate(settings.DataDir);
+            certificates = EmulatorCertificates.LoadOrCreate(Path.Combine(settings.DataDir, "certs"), settings.HostName, clock);
+        }
+        using var certificatesLifetime = certificates;
         IHubStore store = settings.InMemory ? new InMemoryHubStore() : new SqliteHubStore(settings.DataDir);
 
         using var loggerFactory = CreateLoggerFactory(settings.Verbose);
@@ -148,6 +154,24 @@ public static class EmulatorHost
             if (e is IOException io && io.Message.Contains("bind", StringComparison.OrdinalIgnoreCase)) return true;
         }
         return false;
+    }
+
+    // Two emulators starting at once on a fresh data directory (--in-memory allows sharing one) must not each
+    // create keys and a CA and overwrite the other's: creation happens under a short-lived exclusive file lock.
+    // There is no event to wait on for another process's file lock, so this polls, bounded.
+    private static FileStream AcquireInitLock(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "init.lock");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (DateTime.UtcNow < deadline) { Thread.Sleep(50); }
+            catch (IOException)
+            {
+                throw new SettingsException($"Timed out waiting for '{path}': another emulator seems stuck initialising this data directory.");
+            }
+        }
     }
 
     private static FileStream LockDataDir(string dataDir)
