@@ -18,7 +18,7 @@ public sealed class DeviceClientOptions
     /// <summary>The MQTT keep-alive. Default 300 s, as Microsoft's C# SDK.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(300);
 
-    /// <summary>How long to wait for the hub to accept a connection. Default 60 s.</summary>
+    /// <summary>How long to wait for the hub to accept a connection, or to acknowledge a publish or subscription. Default 60 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long to wait for the answer to a twin request. Default 60 s, as Microsoft's C# SDK.</summary>
