@@ -138,16 +138,59 @@ public sealed class StartIotQuizCommand : QuizCmdlet
 
     private void Feedback(QuizAnswerResult result, string correctLabel)
     {
+        var answer = result.CorrectAnswerText.TrimEnd('.');
         if (result.IsCorrect)
         {
-            WriteColored(ConsoleColor.Green, $"Correct: {result.CorrectAnswerText}.");
+            WriteColored(ConsoleColor.Green, $"Correct: {answer}.");
         }
         else
         {
-            WriteColored(ConsoleColor.Yellow, $"Not quite. The answer is {correctLabel}) {result.CorrectAnswerText}.");
+            WriteColored(ConsoleColor.Yellow, $"Not quite. The answer is {correctLabel}) {answer}.");
         }
 
-        Host.UI.WriteLine(result.Explanation);
+        foreach (var line in Wrap(result.Explanation, HostWidth() - 1))
+        {
+            Host.UI.WriteLine(line);
+        }
+    }
+
+    // The console breaks long lines mid-word; explanations are paragraphs, so break them between words.
+    private int HostWidth()
+    {
+        try
+        {
+            return Host.UI.RawUI.BufferSize.Width;
+        }
+        catch (Exception ex) when (ex is HostException or NotImplementedException or PSNotImplementedException)
+        {
+            return 0;
+        }
+    }
+
+    internal static IEnumerable<string> Wrap(string text, int width)
+    {
+        if (width < 20)
+        {
+            yield return text;
+            yield break;
+        }
+
+        var line = new System.Text.StringBuilder();
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                yield return line.ToString();
+                line.Clear();
+            }
+
+            line.Append(line.Length > 0 ? " " : string.Empty).Append(word);
+        }
+
+        if (line.Length > 0)
+        {
+            yield return line.ToString();
+        }
     }
 
     private void WriteColored(ConsoleColor color, string text)

@@ -16,8 +16,8 @@ public static partial class QuizSourceReader
     /// <summary>The largest number of points a question may be worth.</summary>
     public const int MaxPoints = 100;
 
-    private static readonly string[] RootProperties = ["$schema", "id", "title", "description", "questions"];
-    private static readonly string[] QuestionProperties =
+    internal static readonly string[] RootProperties = ["$schema", "id", "title", "description", "questions"];
+    internal static readonly string[] QuestionProperties =
         ["id", "text", "options", "answer", "explanation", "tags", "points", "shuffleOptions"];
 
     /// <summary>Reads a source file.</summary>
@@ -50,7 +50,7 @@ public static partial class QuizSourceReader
     internal static partial Regex QuizIdPattern();
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
-    private static partial Regex QuestionIdPattern();
+    internal static partial Regex QuestionIdPattern();
 
     // "option B", "answer (C)", "choice A" — -Shuffle relabels options, so such a reference can point at the
     // wrong option; explanations should name the option's content instead.
