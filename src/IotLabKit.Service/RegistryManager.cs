@@ -207,9 +207,9 @@ public sealed partial class RegistryManager : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public override string ToString() => $"RegistryManager({HostName})";
 
-    private static string DevicePath(string deviceId) => "devices/" + Uri.EscapeDataString(deviceId);
+    internal static string DevicePath(string deviceId) => "devices/" + Uri.EscapeDataString(deviceId);
 
-    private static string TwinPath(string deviceId) => "twins/" + Uri.EscapeDataString(deviceId);
+    internal static string TwinPath(string deviceId) => "twins/" + Uri.EscapeDataString(deviceId);
 
     private static string RequireJsonObject(string json, string parameterName)
     {
@@ -244,14 +244,17 @@ public sealed partial class RegistryManager : IDisposable, IAsyncDisposable
             throw new ArgumentException($"The device's {which} key must be base64 of 16 to 64 bytes.", "device");
     }
 
-    /// <summary>Checks an id against IoT Hub's rule (ASCII letters, digits and <c>-:.+%_#*?!(),=@;$'</c>, up to 128).</summary>
-    internal static void ValidateId(string? id, string parameterName)
+    /// <summary>
+    /// Checks a device or module id against IoT Hub's rule (ASCII letters, digits and <c>-:.+%_#*?!(),=@;$'</c>,
+    /// up to 128).
+    /// </summary>
+    internal static void ValidateId(string? id, string parameterName, string what = "device id")
     {
         if (string.IsNullOrEmpty(id))
-            throw new ArgumentException("The device id is empty.", parameterName);
+            throw new ArgumentException($"The {what} is empty.", parameterName);
         if (!DeviceIdPattern().IsMatch(id))
             throw new ArgumentException(
-                $"The device id '{id}' is not valid: up to 128 characters, ASCII letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ ' only.", parameterName);
+                $"The {what} '{id}' is not valid: up to 128 characters, ASCII letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ ' only.", parameterName);
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9\-:.+%_#*?!(),=@;$']{1,128}$")]

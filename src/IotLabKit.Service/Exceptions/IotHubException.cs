@@ -24,6 +24,18 @@ public class IotHubException : Exception
         IsTransient = isTransient;
     }
 
+    /// <summary>
+    /// Creates an exception from a parsed hub error answer with a message of the client's own, for when the hub's
+    /// text alone would not say enough (it stays in <see cref="IotHubErrorDetails.Message"/>).
+    /// </summary>
+    protected IotHubException(IotHubErrorDetails details, string message, bool isTransient)
+        : base(message)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        Details = details;
+        IsTransient = isTransient;
+    }
+
     /// <summary>The parsed answer, or null when the hub did not answer (transport failure, client-side timeout).</summary>
     public IotHubErrorDetails? Details { get; }
 

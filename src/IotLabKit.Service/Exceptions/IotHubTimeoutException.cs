@@ -14,4 +14,10 @@ public class IotHubTimeoutException : IotHubException
         : base(details, isTransient: true)
     {
     }
+
+    /// <summary>Creates the exception from the hub's answer, with a message that says more than the hub's.</summary>
+    public IotHubTimeoutException(IotHubErrorDetails details, string message)
+        : base(details, message, isTransient: true)
+    {
+    }
 }

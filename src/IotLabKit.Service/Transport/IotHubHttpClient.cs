@@ -111,15 +111,7 @@ internal sealed class IotHubHttpClient : IDisposable
     public async Task<T> SendAsync<T>(HttpMethod method, string path, string? query, string? jsonBody, string? ifMatch, CancellationToken cancellationToken)
     {
         var body = await SendAsync(method, path, query, jsonBody, ifMatch, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return JsonSerializer.Deserialize<T>(body, ServiceJson.Options)
-                ?? throw new JsonException("The body is empty or null.");
-        }
-        catch (JsonException ex)
-        {
-            throw new IotHubException($"The hub's answer to {method} /{path} could not be read as {typeof(T).Name}: {ex.Message}", ex);
-        }
+        return Deserialize<T>(method, path, body);
     }
 
     /// <summary>
@@ -135,31 +127,55 @@ internal sealed class IotHubHttpClient : IDisposable
     /// <param name="cancellationToken">Cancels the whole call, retries included.</param>
     public async Task<string> SendAsync(HttpMethod method, string path, string? query, string? jsonBody, string? ifMatch, CancellationToken cancellationToken)
     {
-        var uri = new Uri(_baseAddress + path + "?" + (string.IsNullOrEmpty(query) ? "" : query + "&") + "api-version=" + ApiVersion);
+        var response = await SendAsync(new IotHubRequest(method, path) { Query = query, JsonBody = jsonBody, IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
+        return response.Body;
+    }
+
+    /// <summary>Sends a request and reads the answer's body as <typeparamref name="T"/>.</summary>
+    public async Task<T> SendAsync<T>(IotHubRequest request, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return Deserialize<T>(request.Method, request.Path, response.Body);
+    }
+
+    /// <summary>
+    /// Sends a request; returns a 2xx answer's status, body and headers (paging reads its headers). Errors, retries
+    /// and cancellation as in the other overloads.
+    /// </summary>
+    public async Task<IotHubResponse> SendAsync(IotHubRequest request, CancellationToken cancellationToken)
+    {
+        var (method, path) = (request.Method, request.Path);
+        var timeout = request.Timeout ?? _timeout;
+        var uri = new Uri(_baseAddress + path + "?" + (string.IsNullOrEmpty(request.Query) ? "" : request.Query + "&") + "api-version=" + ApiVersion);
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(method, uri);
-            request.Headers.TryAddWithoutValidation("Authorization", _sas.GetToken());
-            if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", Quote(ifMatch));
-            if (jsonBody is not null)
+            using var message = new HttpRequestMessage(method, uri);
+            message.Headers.TryAddWithoutValidation("Authorization", _sas.GetToken());
+            if (request.IfMatch is not null) message.Headers.TryAddWithoutValidation("If-Match", Quote(request.IfMatch));
+            if (request.Headers is not null)
+                foreach (var (name, value) in request.Headers) message.Headers.TryAddWithoutValidation(name, value);
+            if (request.JsonBody is not null)
             {
-                request.Content = new StringContent(jsonBody, Encoding.UTF8);
-                request.Content.Headers.ContentType = JsonContentType;
+                message.Content = new StringContent(request.JsonBody, Encoding.UTF8);
+                message.Content.Headers.ContentType = JsonContentType;
             }
 
             using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptTimeout.CancelAfter(_timeout);
+            attemptTimeout.CancelAfter(timeout);
             HttpResponseMessage response;
             string body;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attemptTimeout.Token).ConfigureAwait(false);
+                response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, attemptTimeout.Token).ConfigureAwait(false);
                 body = await response.Content.ReadAsStringAsync(attemptTimeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
+                var hint = request.Timeout is null
+                    ? "Raise ServiceClientOptions.Timeout if the hub is just slow."
+                    : "This call's time limit follows from its own settings (such as a direct method's timeouts) and ServiceClientOptions.Timeout, whichever is longer.";
                 throw new IotHubCommunicationException(
-                    $"No answer from {HostName} within {_timeout.TotalSeconds:0.###} s ({method} /{path}). Raise ServiceClientOptions.Timeout if the hub is just slow.", ex);
+                    $"No answer from {HostName} within {timeout.TotalSeconds:0.###} s ({method} /{path}). {hint}", ex);
             }
             catch (HttpRequestException ex)
             {
@@ -168,8 +184,8 @@ internal sealed class IotHubHttpClient : IDisposable
 
             using (response)
             {
-                if (response.IsSuccessStatusCode) return body;
                 var status = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode) return new IotHubResponse(status, body, ReadHeaders(response));
                 var details = IotHubErrorParser.Parse(status, response.ReasonPhrase, Header(response, "iothub-errorcode"), body);
                 if (status is 429 or 503 && attempt < _retry.MaxAttempts)
                 {
@@ -180,6 +196,28 @@ internal sealed class IotHubHttpClient : IDisposable
                 throw IotHubExceptionFactory.Create(details);
             }
         }
+    }
+
+    /// <summary>Reads a 2xx body as <typeparamref name="T"/>; a body that does not fit is the hub's fault, said plainly.</summary>
+    internal static T Deserialize<T>(HttpMethod method, string path, string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, ServiceJson.Options)
+                ?? throw new JsonException("The body is empty or null.");
+        }
+        catch (JsonException ex)
+        {
+            throw new IotHubException($"The hub's answer to {method} /{path} could not be read as {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+
+    private static Dictionary<string, string> ReadHeaders(HttpResponseMessage response)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers) headers[name] = string.Join(",", values);
+        foreach (var (name, values) in response.Content.Headers) headers[name] = string.Join(",", values);
+        return headers;
     }
 
     /// <summary>Puts an entity tag in the quoted form IoT Hub's SDKs always send (<c>"*"</c> included).</summary>
