@@ -87,7 +87,9 @@ function startEmulator(workDir) {
       `The emulator wrote no status file within ${startTimeoutMs / 1000} s.\n${output}`)), startTimeoutMs);
     child.on('error', (err) => finish(rejectReady, new SuiteCannotRun(`Could not start 'dotnet': ${err.message}`)));
     child.on('exit', (code, signal) => finish(rejectReady, new SuiteCannotRun(
-      `The emulator exited (${signal ?? `code ${code}`}) before it was ready.\n${output}`)));
+      `The emulator exited (${signal ?? `code ${code}`}) before it was ready. The suite needs port ${requiredPort} ` +
+      `free and bindable (another emulator or web server on it? on Linux, root or net.ipv4.ip_unprivileged_port_start=${requiredPort}). ` +
+      `Its output:\n${output}`)));
   });
   return { child, ready, output: () => output };
 }
