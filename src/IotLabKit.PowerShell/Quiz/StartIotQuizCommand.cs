@@ -73,10 +73,11 @@ public sealed class StartIotQuizCommand : QuizCmdlet
         var questions = random is null ? quiz.Questions.ToList() : quiz.Questions.OrderBy(_ => random.Next()).ToList();
         var ui = Host.UI;
         ui.WriteLine();
+        var width = HostWidth() - 1;
         ui.WriteLine(quiz.Title);
-        if (quiz.Description is not null)
+        foreach (var line in quiz.Description is null ? [] : Wrap(quiz.Description, width))
         {
-            ui.WriteLine(quiz.Description);
+            ui.WriteLine(line);
         }
 
         ui.WriteLine($"{questions.Count} questions, {quiz.MaxScore} points. Press Ctrl+C to stop.");
@@ -110,7 +111,7 @@ public sealed class StartIotQuizCommand : QuizCmdlet
 
     private int Ask(QuizQuestion question, List<QuizOption> shown, int number, int count)
     {
-        var message = question.Text + Environment.NewLine
+        var message = string.Join(Environment.NewLine, Wrap(question.Text, HostWidth() - 1)) + Environment.NewLine
             + string.Join(Environment.NewLine, shown.Select((o, i) => $"  {Label(i)}) {o.Text}"));
         var choices = new Collection<ChoiceDescription>(shown.Select((o, i) => new ChoiceDescription("&" + Label(i), o.Text)).ToList());
         var points = question.Points == 1 ? "1 point" : $"{question.Points} points";
@@ -127,6 +128,12 @@ public sealed class StartIotQuizCommand : QuizCmdlet
                 // A host we could not recognise up front (e.g. pwsh -NonInteractive run in an unusual way, a job).
                 FailNotInteractive("its user interface cannot prompt", ex);
                 throw;
+            }
+
+            // Ctrl+C at the console's choice prompt stops the pipeline but returns from the prompt; stop with it.
+            if (Stopping)
+            {
+                throw new PipelineStoppedException();
             }
 
             if (picked >= 0 && picked < shown.Count)
