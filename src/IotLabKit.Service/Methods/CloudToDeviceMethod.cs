@@ -6,7 +6,7 @@ namespace IotLabKit.Service;
 
 /// <summary>
 /// A direct method to invoke on a device or module: its name, an optional JSON payload and the two timeouts. The
-/// same object describes the method of a scheduled method job (<c>JobClient.ScheduleDeviceMethodAsync</c>).
+/// same object describes the method of a scheduled method job (<see cref="JobClient.ScheduleDeviceMethodAsync(string, string, CloudToDeviceMethod, DateTime, long, CancellationToken)"/>).
 /// </summary>
 [JsonConverter(typeof(CloudToDeviceMethodJsonConverter))]
 public sealed class CloudToDeviceMethod
