@@ -25,5 +25,12 @@ internal static class Program
             Console.Error.WriteLine(ex.Message);
             return 1;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // Start-up problems with the data directory, its files or the database: say what, not where in the code.
+            Console.Error.WriteLine($"The emulator could not start: {ex.Message}");
+            if (settings.Verbose) Console.Error.WriteLine(ex);
+            return 1;
+        }
     }
 }

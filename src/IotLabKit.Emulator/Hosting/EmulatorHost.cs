@@ -137,6 +137,8 @@ public static class EmulatorHost
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The host logs start-up failures with a stack trace; the emulator reports those itself in one line.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", verbose ? LogLevel.Warning : LogLevel.None);
         if (verbose) logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
     }
 
