@@ -109,4 +109,21 @@ public sealed class HttpConventionTests(EmulatorFixture hub) : IClassFixture<Emu
 #pragma warning restore SYSLIB0039
         await Assert.ThrowsAnyAsync<Exception>(() => attempt);
     }
+
+    [Fact]
+    public async Task A_body_over_4MB_is_413_MessageTooLarge_and_the_connection_stays_usable()
+    {
+        // With Expect: 100-continue the client waits for the server's verdict before sending 5 MB it would refuse.
+        var huge = "{\"tags\":{\"blob\":\"" + new string('x', 5 * 1024 * 1024) + "\"}}";
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "/twins/whoever?api-version=2021-04-12")
+        {
+            Content = new StringContent(huge, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", hub.Emulator.CreateServiceToken());
+        request.Headers.ExpectContinue = true;
+        using var response = await hub.Http.SendAsync(request);
+        await EmulatorFixture.AssertHubErrorAsync(response, 413, "MessageTooLarge");
+        using var next = await hub.Http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
 }

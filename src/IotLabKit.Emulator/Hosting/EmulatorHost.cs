@@ -25,6 +25,9 @@ namespace IotLabKit.Emulator.Hosting;
 /// </summary>
 public static class EmulatorHost
 {
+    /// <summary>The largest request body the emulator reads.</summary>
+    public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
+
     /// <summary>Runs the emulator; returns the process exit code.</summary>
     public static async Task<int> RunAsync(EmulatorSettings settings)
     {
@@ -92,6 +95,8 @@ public static class EmulatorHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Far above any IoT Hub body (a twin section is 32 KB); larger bodies are 413 MessageTooLarge, not parsed.
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             kestrel.ConfigureHttpsDefaults(https =>
             {
                 https.ServerCertificate = certificates.ServerCertificate;

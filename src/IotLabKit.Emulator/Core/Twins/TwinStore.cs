@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IotLabKit.Emulator.Core.Twins;
 
@@ -12,8 +14,10 @@ public sealed record DesiredPropertiesChange(string DeviceId, JsonObject Patch, 
 /// Device twins: read, service-side update (merge) and replace, device-side reported patches, and a snapshot of
 /// all twins for queries. Every change goes through <see cref="TwinDocument"/> and so through <see cref="TwinMerge"/>.
 /// </summary>
-public sealed class TwinStore(HubState hub)
+public sealed class TwinStore(HubState hub, ILogger<TwinStore>? logger = null)
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     /// <summary>
     /// Raised after every committed change of desired properties, in commit order. Handlers run under the hub's
     /// lock: they must only hand the change on (for example to a queue), never block or call back into the hub.
@@ -72,6 +76,10 @@ public sealed class TwinStore(HubState hub)
     {
         if (DesiredPropertiesChanged is not { } handlers) return;
         foreach (var handler in handlers.GetInvocationList().Cast<Action<DesiredPropertiesChange>>())
-            handler(new DesiredPropertiesChange(deviceId, (JsonObject)change.Patch.DeepClone(), change.Version));
+        {
+            // One failing listener must not keep the others (say, another transport) from hearing of the change.
+            try { handler(new DesiredPropertiesChange(deviceId, (JsonObject)change.Patch.DeepClone(), change.Version)); }
+            catch (Exception ex) { _logger.LogError(ex, "A desired-properties listener failed for device {DeviceId}.", deviceId); }
+        }
     }
 }
