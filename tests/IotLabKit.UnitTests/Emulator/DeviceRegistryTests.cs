@@ -160,4 +160,17 @@ public class DeviceRegistryTests
         Assert.Equal(3, _twins.UpdateReported("d1", JsonNode.Parse("""{"t":null}""")!.AsObject()));
         Assert.Equal("""{"desired":{"$version":1},"reported":{"$version":3}}""", _twins.GetForDevice("d1").ToJsonString());
     }
+
+    [Fact]
+    public void An_update_without_keys_keeps_the_device_keys_and_new_keys_replace_them()
+    {
+        var device = Create("d1");
+        var disabled = _registry.CreateOrUpdate("d1", new DeviceSettings { Status = DeviceStatus.Disabled }, ETagCondition.Any, out _);
+        Assert.Equal(device.Authentication, disabled.Authentication);
+
+        var key = Convert.ToBase64String(new byte[32]);
+        var rekeyed = _registry.CreateOrUpdate("d1", new DeviceSettings { Authentication = new DeviceAuthentication { PrimaryKey = key } }, ETagCondition.Any, out _);
+        Assert.Equal(key, rekeyed.Authentication.PrimaryKey);
+        Assert.Equal(device.Authentication.SecondaryKey, rekeyed.Authentication.SecondaryKey);
+    }
 }

@@ -62,7 +62,7 @@ public sealed class DeviceRegistry(HubState hub)
                 Status = settings.Status,
                 StatusReason = settings.StatusReason,
                 StatusUpdatedTime = settings.Status != old.Status ? now : old.StatusUpdatedTime,
-                Authentication = WithGeneratedKeys(settings.Authentication),
+                Authentication = WithGeneratedKeys(KeepKeysNotSent(settings.Authentication, old.Authentication)),
                 IotEdge = settings.IotEdge,
             };
             tx.Put(existing with { Identity = updated });
@@ -128,6 +128,17 @@ public sealed class DeviceRegistry(HubState hub)
             });
             return true;
         });
+
+    // An update that leaves the keys out (a status change sent as {"status":"disabled"}) must not silently
+    // replace the keys the device is using; only a create generates keys that were not given.
+    private static DeviceAuthentication KeepKeysNotSent(DeviceAuthentication requested, DeviceAuthentication current)
+        => requested.Type == AuthenticationType.Sas && current.Type == AuthenticationType.Sas
+            ? requested with
+            {
+                PrimaryKey = requested.PrimaryKey ?? current.PrimaryKey,
+                SecondaryKey = requested.SecondaryKey ?? current.SecondaryKey,
+            }
+            : requested;
 
     private static DeviceAuthentication WithGeneratedKeys(DeviceAuthentication auth)
         => auth.Type != AuthenticationType.Sas
