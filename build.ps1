@@ -50,7 +50,8 @@ class BuildFailure : System.Exception {
 
 function Write-Step([string] $text) {
     Write-Host ''
-    Write-Host "==> $text" -ForegroundColor Cyan
+    # The clock shows where a slow run spent its time.
+    Write-Host ("==> [{0:mm\:ss}] {1}" -f $stopwatch.Elapsed, $text) -ForegroundColor Cyan
 }
 
 function Invoke-Native {
