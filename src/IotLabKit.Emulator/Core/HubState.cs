@@ -56,6 +56,15 @@ public sealed class HubState : IDisposable
     /// <summary>The store's kind ("sqlite" or "memory").</summary>
     public string StorageKind => _store.Kind;
 
+    /// <summary>
+    /// Every stored entity of another collection than devices (configurations, jobs …), for the part of the hub
+    /// that owns it to load once at start. Its changes go through <see cref="HubTransaction.Stage"/>.
+    /// </summary>
+    public IReadOnlyList<StoredEntity> LoadCollection(string collection)
+    {
+        lock (_gate) return _store.LoadAll(collection);
+    }
+
     /// <summary>Runs <paramref name="read"/> against a consistent view.</summary>
     public T Read<T>(Func<IHubView, T> read)
     {
@@ -94,6 +103,7 @@ public sealed class HubState : IDisposable
         private readonly HubState _hub;
         private readonly Dictionary<string, DeviceRecord?> _staged = new(StringComparer.Ordinal);
         private readonly List<Action> _committed = [];
+        private readonly List<StoreChange> _other = [];
         private long _etagSequence;
         private long _generation;
 
@@ -135,15 +145,28 @@ public sealed class HubState : IDisposable
             return _generation.ToString(CultureInfo.InvariantCulture);
         }
 
+        /// <summary>
+        /// Stages a change to another collection than devices, stored in the same batch as the device changes
+        /// (so a configuration and the twins it wrote land together). The owner publishes its in-memory copy in
+        /// <see cref="OnCommitted"/>.
+        /// </summary>
+        public void Stage(StoreChange change)
+        {
+            if (change.Collection == StoreCollections.Devices)
+                throw new ArgumentException("Devices are staged with Put and Delete.", nameof(change));
+            _other.Add(change);
+        }
+
         /// <summary>Runs <paramref name="callback"/> after the transaction is stored and published.</summary>
         public void OnCommitted(Action callback) => _committed.Add(callback);
 
         internal void Commit()
         {
-            if (_staged.Count > 0)
+            if (_staged.Count > 0 || _other.Count > 0)
             {
                 var changes = _staged.Select(s => new StoreChange(StoreCollections.Devices, s.Key,
                     s.Value is null ? null : DeviceRecordSerializer.Serialize(s.Value))).ToList();
+                changes.AddRange(_other);
                 _hub._store.Apply(changes);
                 foreach (var (id, record) in _staged)
                 {

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using IotLabKit.Emulator.Core;
 using IotLabKit.Emulator.Core.Devices;
+using IotLabKit.Emulator.Core.Jobs;
+using IotLabKit.Emulator.Core.Methods;
 using IotLabKit.Emulator.Core.Twins;
 using IotLabKit.Emulator.Errors;
 using IotLabKit.Emulator.Rest;
@@ -72,6 +74,8 @@ public static class EmulatorHost
 
         await using (app!)
         {
+            var jobs = app!.Services.GetRequiredService<JobEngine>();
+            jobs.Start(app.Services.GetService<IDirectMethodInvoker>());
             var port = BoundPort(app!);
             var status = EmulatorStatus.Build(settings, port, policies, certificates.CaCertificatePath, store.Kind);
             if (settings.StatusFile is not null) EmulatorStatus.WriteFile(settings.StatusFile, status);
@@ -81,6 +85,7 @@ public static class EmulatorHost
             Console.Out.WriteLine(EmulatorStatus.LinePrefix + HubJson.Write(status));
             Console.Out.Flush();
             await app!.WaitForShutdownAsync();
+            await jobs.StopAsync();
         }
         return 0;
     }
@@ -118,6 +123,8 @@ public static class EmulatorHost
         builder.Services.AddSingleton(policies);
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddSingleton<TwinStore>();
+        builder.Services.AddSingleton(settings.Jobs);
+        builder.Services.AddSingleton<JobEngine>();
         builder.Services.AddSingleton(sp => new SasValidator(policies, settings.HostName, sp.GetRequiredService<DeviceRegistry>(), clock));
         if (settings.ParentPid is { } parentPid)
             builder.Services.AddHostedService(sp => new ParentProcessWatcher(parentPid,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IotLabKit.Emulator.Core.Jobs;
 
 namespace IotLabKit.Emulator.Hosting;
 
@@ -40,6 +41,8 @@ public sealed partial class EmulatorSettings
     public int? ParentPid { get; set; }
     /// <summary>Log requests and more.</summary>
     public bool Verbose { get; set; }
+    /// <summary>The jobs engine's limits: <c>--max-active-jobs</c>, <c>--job-retention-days</c>, <c>--job-device-rate</c>.</summary>
+    public JobSettings Jobs { get; set; } = new();
     /// <summary>True when <c>--help</c> was given.</summary>
     public bool ShowHelp { get; private set; }
 
@@ -57,9 +60,13 @@ public sealed partial class EmulatorSettings
           --hub-name <name>      The hub's name. Default: iotlabkit
           --status-file <path>   Write the status JSON there once listening.
           --config <file.json>   The same settings as JSON (dataDir, inMemory, httpsPort, hostName, hubName,
-                                 statusFile, parentPid, verbose); command-line options win.
+                                 statusFile, parentPid, verbose, maxActiveJobs, jobRetentionDays,
+                                 jobDeviceRate); command-line options win.
           --parent-pid <pid>     Exit when that process exits.
           --verbose              Log requests and more (default: warnings and errors only).
+          --max-active-jobs <n>  Jobs queued, scheduled or running at once. Default 10 (IoT Hub S1: 1).
+          --job-retention-days <n>  How long finished jobs stay readable. Default 30 (as IoT Hub).
+          --job-device-rate <n>  Job device operations per second. Default 0 = unpaced (IoT Hub S1: 10).
           --help                 Show this text.
         """;
 
@@ -89,7 +96,8 @@ public sealed partial class EmulatorSettings
                 case "in-memory" or "verbose" or "help":
                     cli[name] = inlineValue ?? "true";
                     break;
-                case "data-dir" or "https-port" or "host-name" or "hub-name" or "status-file" or "config" or "parent-pid":
+                case "data-dir" or "https-port" or "host-name" or "hub-name" or "status-file" or "config" or "parent-pid"
+                    or "max-active-jobs" or "job-retention-days" or "job-device-rate":
                     if (inlineValue is null)
                     {
                         if (i + 1 >= args.Count) throw new SettingsException($"The option --{name} needs a value.");
@@ -135,6 +143,9 @@ public sealed partial class EmulatorSettings
                     "statusFile" => "status-file",
                     "parentPid" => "parent-pid",
                     "verbose" => "verbose",
+                    "maxActiveJobs" => "max-active-jobs",
+                    "jobRetentionDays" => "job-retention-days",
+                    "jobDeviceRate" => "job-device-rate",
                     "$schema" => null,
                     _ => throw new SettingsException($"The config file '{full}' has an unknown setting '{property.Name}'."),
                 };
@@ -163,6 +174,9 @@ public sealed partial class EmulatorSettings
             case "parent-pid": ParentPid = ParseInt(name, value, 1, int.MaxValue); break;
             case "host-name": HostName = value.Trim(); break;
             case "hub-name": HubName = value.Trim(); break;
+            case "max-active-jobs": Jobs = Jobs with { MaxActiveJobs = ParseInt(name, value, 1, 1000) }; break;
+            case "job-retention-days": Jobs = Jobs with { Retention = TimeSpan.FromDays(ParseInt(name, value, 1, 3650)) }; break;
+            case "job-device-rate": Jobs = Jobs with { DeviceOperationsPerSecond = ParseInt(name, value, 0, 1_000_000) }; break;
         }
     }
 

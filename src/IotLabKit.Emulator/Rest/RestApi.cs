@@ -12,5 +12,6 @@ public static class RestApi
         DeviceEndpoints.Map(routes);
         TwinEndpoints.Map(routes);
         StatisticsEndpoints.Map(routes);
+        JobEndpoints.Map(routes);
     }
 }

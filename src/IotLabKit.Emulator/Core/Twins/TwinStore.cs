@@ -45,6 +45,19 @@ public sealed class TwinStore(HubState hub, ILogger<TwinStore>? logger = null)
     public JsonObject Replace(string deviceId, TwinWrite write, ETagCondition ifMatch)
         => WriteService(deviceId, ifMatch, (twin, now) => (twin.WithServiceReplace(write, now, out var change), change));
 
+    /// <summary>
+    /// Stages a service PATCH (tags and desired properties) of one twin into a transaction the caller runs, such
+    /// as one batch of a job: the same rules as <see cref="Update"/>, and the device notification once the
+    /// transaction commits. The caller puts the returned twin.
+    /// </summary>
+    /// <exception cref="HubException">The patch breaks a twin limit (<c>ArgumentInvalid</c>).</exception>
+    public TwinDocument StageServicePatch(HubState.HubTransaction tx, string deviceId, TwinDocument twin, TwinWrite write)
+    {
+        var updated = twin.WithServicePatch(write, tx.Now, out var change);
+        if (change is not null) tx.OnCommitted(() => RaiseDesiredChanged(deviceId, change));
+        return updated;
+    }
+
     /// <summary>Merges a device's reported-properties patch; returns the new reported <c>$version</c>.</summary>
     public long UpdateReported(string deviceId, JsonObject patch)
         => hub.Write(tx =>
