@@ -11,6 +11,9 @@ internal sealed record BenchSettings
     public IReadOnlyList<string> Storages { get; init; } = ["sqlite", "memory"];
     public int Restarts { get; init; } = 3;
     public TimeSpan ScenarioLimit { get; init; } = TimeSpan.FromMinutes(2);
+    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs"];
+    public int JobDevices { get; init; } = 10_000;
+    public int JobRuns { get; init; } = 3;
 
     public const string Usage = """
         IotLabKit.Bench — starts real emulator processes and prints figures.
@@ -21,6 +24,9 @@ internal sealed record BenchSettings
           --storage <a,b>     sqlite, memory or both (default sqlite,memory)
           --restarts <n>      warm restarts to time per storage (default 3)
           --limit <seconds>   give up on a scenario after this long (default 120)
+          --scenarios <a,b>   coldstart, twins, jobs (default all)
+          --job-devices <n>   devices a twin-update job targets (default 10000)
+          --job-runs <n>      twin-update jobs to time (default 3)
         """;
 
     public static BenchSettings Parse(string[] args)
@@ -37,6 +43,9 @@ internal sealed record BenchSettings
                 "--storage" => s with { Storages = Next().Split(',').Select(Storage).ToArray() },
                 "--restarts" => s with { Restarts = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--limit" => s with { ScenarioLimit = TimeSpan.FromSeconds(Positive(Next())) },
+                "--scenarios" => s with { Scenarios = Next().Split(',').Select(Scenario).ToArray() },
+                "--job-devices" => s with { JobDevices = Positive(Next()) },
+                "--job-runs" => s with { JobRuns = Positive(Next()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
@@ -45,6 +54,12 @@ internal sealed record BenchSettings
 
     private static int Positive(string text)
         => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"'{text}' is not a positive number.");
+
+    private static string Scenario(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "coldstart" or "twins" or "jobs" => text.Trim().ToLowerInvariant(),
+        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs)."),
+    };
 
     private static string Storage(string text) => text.Trim().ToLowerInvariant() switch
     {

@@ -25,25 +25,44 @@ Console.WriteLine($"IotLabKit emulator benchmark — {RuntimeInformation.Framewo
 Console.WriteLine($"Requests per row: {settings.Requests} (after {settings.Warmup} warm-up per client); clients: {string.Join(", ", settings.Clients)}");
 Console.WriteLine();
 
-Console.WriteLine("Cold start: process launch -> first GET /health 200");
-Console.WriteLine($"{"storage",-8} {"first start (new data dir)",28} {"restart median",16} {"restart min",13} {"restart max",13}");
-foreach (var storage in settings.Storages)
+if (settings.Scenarios.Contains("coldstart"))
 {
-    var r = await ColdStart.MeasureAsync(storage, settings.Restarts, settings.ScenarioLimit);
-    var sorted = r.Restarts.Order().ToArray();
-    string Ms(TimeSpan? t) => t is { } v ? v.TotalMilliseconds.ToString("0", inv) + " ms" : "-";
-    Console.WriteLine($"{storage,-8} {Ms(r.FirstStart),28} {Ms(sorted.Length > 0 ? sorted[sorted.Length / 2] : null),16} {Ms(sorted.FirstOrDefault()),13} {Ms(sorted.Length > 0 ? sorted[^1] : null),13}");
+    Console.WriteLine("Cold start: process launch -> first GET /health 200");
+    Console.WriteLine($"{"storage",-8} {"first start (new data dir)",28} {"restart median",16} {"restart min",13} {"restart max",13}");
+    foreach (var storage in settings.Storages)
+    {
+        var r = await ColdStart.MeasureAsync(storage, settings.Restarts, settings.ScenarioLimit);
+        var sorted = r.Restarts.Order().ToArray();
+        string Ms(TimeSpan? t) => t is { } v ? v.TotalMilliseconds.ToString("0", inv) + " ms" : "-";
+        Console.WriteLine($"{storage,-8} {Ms(r.FirstStart),28} {Ms(sorted.Length > 0 ? sorted[sorted.Length / 2] : null),16} {Ms(sorted.FirstOrDefault()),13} {Ms(sorted.Length > 0 ? sorted[^1] : null),13}");
 }
 Console.WriteLine();
+}
 
-Console.WriteLine("Twin operations through RegistryManager over HTTPS keep-alive (each client its own device; PATCH with If-Match \"*\")");
-Console.WriteLine($"{"storage",-8} {"op",-6} {"clients",7} {"requests",9} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"max ms",8}");
-foreach (var storage in settings.Storages)
+if (settings.Scenarios.Contains("twins"))
 {
-    foreach (var r in await TwinThroughput.MeasureAsync(storage, settings))
+    Console.WriteLine("Twin operations through RegistryManager over HTTPS keep-alive (each client its own device; PATCH with If-Match \"*\")");
+    Console.WriteLine($"{"storage",-8} {"op",-6} {"clients",7} {"requests",9} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"max ms",8}");
+    foreach (var storage in settings.Storages)
+    {
+        foreach (var r in await TwinThroughput.MeasureAsync(storage, settings))
+        {
+            Console.WriteLine(string.Create(inv,
+                $"{r.Storage,-8} {r.Operation,-6} {r.Clients,7} {r.Requests,9} {r.PerSecond,9:0} {r.Percentile(50),8:0.00} {r.Percentile(99),8:0.00} {r.LatenciesMs[^1],8:0.00}"));
+        }
+}
+Console.WriteLine();
+}
+
+if (settings.Scenarios.Contains("jobs"))
+{
+    Console.WriteLine($"Jobs (sqlite): a twin-update job over {settings.JobDevices} devices, target under 2 s (IoT Hub S1 runs 10 device operations/s)");
+    Console.WriteLine($"{"job",-14} {"devices",8} {"succeeded",10} {"hub endTime-createdTime",24} {"client PUT->completed",22}");
+    foreach (var r in await JobDurations.MeasureTwinJobsAsync(settings.JobDevices, settings.JobRuns, settings.ScenarioLimit))
     {
         Console.WriteLine(string.Create(inv,
-            $"{r.Storage,-8} {r.Operation,-6} {r.Clients,7} {r.Requests,9} {r.PerSecond,9:0} {r.Percentile(50),8:0.00} {r.Percentile(99),8:0.00} {r.LatenciesMs[^1],8:0.00}"));
-    }
+            $"{r.Job,-14} {r.Devices,8} {r.Succeeded,10} {r.HubTime.TotalMilliseconds,21:0} ms {r.ClientTime.TotalMilliseconds,19:0} ms"));
+}
+Console.WriteLine();
 }
 return 0;
