@@ -9,6 +9,8 @@ public sealed record EmulatorOptions
     public bool InMemory { get; init; }
     /// <summary>The HTTPS port (0 = any free port).</summary>
     public int HttpsPort { get; init; }
+    /// <summary>The MQTT-over-TLS port (0 = any free port, so test emulators never fight over 8883).</summary>
+    public int MqttPort { get; init; }
     /// <summary><c>--host-name</c>, when set.</summary>
     public string? HostName { get; init; }
     /// <summary><c>--hub-name</c>, when set.</summary>

@@ -182,6 +182,19 @@ public sealed class EmulatorProcess : IAsyncDisposable, IDisposable
         UseDevelopmentEmulator = true,
     }.ToString();
 
+    /// <summary>
+    /// A device connection string. By default <c>HostName</c> carries the HTTPS port (which serves MQTT too); with
+    /// <paramref name="viaMqttPort"/> it adds <c>GatewayHostName=localhost:{mqttPort}</c> so devices dial the MQTT port.
+    /// </summary>
+    public string DeviceConnectionString(string deviceId, string key, bool viaMqttPort = false) => new IotHubConnectionString
+    {
+        HostName = HostNameWithPort,
+        DeviceId = deviceId,
+        SharedAccessKey = key,
+        GatewayHostName = viaMqttPort ? $"{Status.HostName}:{Status.MqttPort}" : null,
+        UseDevelopmentEmulator = true,
+    }.ToString();
+
     /// <summary>Kills the emulator and deletes a temporary data directory.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -253,6 +266,7 @@ public sealed class EmulatorProcess : IAsyncDisposable, IDisposable
     {
         yield return "--data-dir"; yield return DataDir;
         yield return "--https-port"; yield return _options.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        yield return "--mqtt-port"; yield return _options.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         yield return "--status-file"; yield return _statusFile;
         yield return "--parent-pid"; yield return Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_options.InMemory) yield return "--in-memory";

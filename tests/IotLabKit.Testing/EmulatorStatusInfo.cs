@@ -14,6 +14,8 @@ public sealed record EmulatorStatusInfo
     [JsonPropertyName("hostName")] public string HostName { get; init; } = "";
     /// <summary>The HTTPS port it listens on.</summary>
     [JsonPropertyName("httpsPort")] public int HttpsPort { get; init; }
+    /// <summary>The MQTT-over-TLS port it listens on (devices may also use the HTTPS port).</summary>
+    [JsonPropertyName("mqttPort")] public int MqttPort { get; init; }
     /// <summary>The <c>iothubowner</c> connection string.</summary>
     [JsonPropertyName("serviceConnectionString")] public string ServiceConnectionString { get; init; } = "";
     /// <summary>Policy name → primary key.</summary>

@@ -102,6 +102,8 @@ public sealed class HubState : IDisposable
     {
         private readonly HubState _hub;
         private readonly Dictionary<string, DeviceRecord?> _staged = new(StringComparer.Ordinal);
+        // Ids whose staged change touches only what is never stored (connection state, activity times).
+        private readonly HashSet<string> _unstored = new(StringComparer.Ordinal);
         private readonly List<Action> _committed = [];
         private readonly List<StoreChange> _other = [];
         private long _etagSequence;
@@ -130,10 +132,30 @@ public sealed class HubState : IDisposable
         public int DeviceCount => Devices.Count();
 
         /// <summary>Stages a new or changed device.</summary>
-        public void Put(DeviceRecord record) => _staged[record.Identity.DeviceId] = record;
+        public void Put(DeviceRecord record)
+        {
+            _staged[record.Identity.DeviceId] = record;
+            _unstored.Remove(record.Identity.DeviceId);
+        }
+
+        /// <summary>
+        /// Stages a change of fields the store does not need to see at once (connection state, last activity): it is
+        /// published like any change but written to the store only with the device's next stored change. Thousands of
+        /// connects or messages a second must not each cost a database write.
+        /// </summary>
+        public void Touch(DeviceRecord record)
+        {
+            var id = record.Identity.DeviceId;
+            if (!_staged.ContainsKey(id)) _unstored.Add(id);
+            _staged[id] = record;
+        }
 
         /// <summary>Stages a deletion.</summary>
-        public void Delete(string deviceId) => _staged[deviceId] = null;
+        public void Delete(string deviceId)
+        {
+            _staged[deviceId] = null;
+            _unstored.Remove(deviceId);
+        }
 
         /// <summary>The next device etag counter (hub-wide, so a re-created device never reuses an old etag).</summary>
         public long NextDeviceETag() => ++_etagSequence;
@@ -164,10 +186,11 @@ public sealed class HubState : IDisposable
         {
             if (_staged.Count > 0 || _other.Count > 0)
             {
-                var changes = _staged.Select(s => new StoreChange(StoreCollections.Devices, s.Key,
-                    s.Value is null ? null : DeviceRecordSerializer.Serialize(s.Value))).ToList();
+                var changes = _staged.Where(s => !_unstored.Contains(s.Key))
+                    .Select(s => new StoreChange(StoreCollections.Devices, s.Key,
+                        s.Value is null ? null : DeviceRecordSerializer.Serialize(s.Value))).ToList();
                 changes.AddRange(_other);
-                _hub._store.Apply(changes);
+                if (changes.Count > 0) _hub._store.Apply(changes);
                 foreach (var (id, record) in _staged)
                 {
                     if (record is null) _hub._devices.Remove(id);

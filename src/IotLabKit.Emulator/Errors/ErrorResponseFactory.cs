@@ -27,8 +27,39 @@ public static class ErrorResponseFactory
         ["ExceptionMessage"] = $"Tracking ID:{trackingId}-G:0-TimeStamp:{time.UtcDateTime.ToString("MM/dd/yyyy HH:mm:ss", CultureInfo.InvariantCulture)}",
     };
 
+    /// <summary>
+    /// The body of IoT Hub's newer error paths (direct methods): the envelope with <c>Message</c> holding a JSON
+    /// object as text, <c>{"errorCode":404103,"trackingId":…,"message":…,"info":null,"timestampUtc":…}</c>. The inner
+    /// object has no nested objects, because Microsoft's C# SDK reads it as a string-to-string dictionary.
+    /// </summary>
+    public static JsonObject NestedEnvelope(IotHubErrorCode code, string message, string trackingId, DateTimeOffset time) => new()
+    {
+        ["Message"] = HubJson.Write(DeviceErrorBody(code, message, trackingId, time)),
+        ["ExceptionMessage"] = "",
+    };
+
+    /// <summary>
+    /// An error as a device reads it in an MQTT twin answer: <c>{"errorCode":400004,"trackingId":…,"message":…,
+    /// "info":null,"timestampUtc":…}</c> (Node's SDK fails a request only when the body carries <c>errorCode</c>).
+    /// </summary>
+    public static JsonObject DeviceErrorBody(IotHubErrorCode code, string message, string trackingId, DateTimeOffset time) => new()
+    {
+        ["errorCode"] = (int)code,
+        ["trackingId"] = trackingId,
+        ["message"] = message,
+        ["info"] = null,
+        ["timestampUtc"] = WireTime.Format(time),
+    };
+
+    /// <summary>Writes an error response in the nested shape of <see cref="NestedEnvelope"/> (direct methods).</summary>
+    public static Task WriteNestedAsync(HttpContext context, IotHubErrorCode code, string message)
+        => WriteAsync(context, code, message, nested: true);
+
     /// <summary>Writes an error response (the response must not have started).</summary>
-    public static async Task WriteAsync(HttpContext context, IotHubErrorCode code, string message)
+    public static Task WriteAsync(HttpContext context, IotHubErrorCode code, string message)
+        => WriteAsync(context, code, message, nested: false);
+
+    private static async Task WriteAsync(HttpContext context, IotHubErrorCode code, string message, bool nested)
     {
         var response = context.Response;
         var clock = context.RequestServices?.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
@@ -37,7 +68,9 @@ public static class ErrorResponseFactory
         response.StatusCode = code.HttpStatus();
         response.Headers[ErrorCodeHeader] = code.ToString();
         response.ContentType = JsonContentType;
-        var body = Envelope(code, message, TrackingId(context), clock.GetUtcNow());
+        var body = nested
+            ? NestedEnvelope(code, message, TrackingId(context), clock.GetUtcNow())
+            : Envelope(code, message, TrackingId(context), clock.GetUtcNow());
         await response.WriteAsync(HubJson.Write(body), context.RequestAborted);
     }
 

@@ -6,7 +6,9 @@ using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Jobs;
 using IotLabKit.Emulator.Core.Methods;
 using IotLabKit.Emulator.Core.Twins;
+using IotLabKit.Emulator.Core.Methods;
 using IotLabKit.Emulator.Errors;
+using IotLabKit.Emulator.Mqtt;
 using IotLabKit.Emulator.Rest;
 using IotLabKit.Emulator.Security;
 using IotLabKit.Emulator.Storage;
@@ -18,6 +20,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MQTTnet.AspNetCore;
 
 namespace IotLabKit.Emulator.Hosting;
 
@@ -49,50 +52,80 @@ public static class EmulatorHost
         using var loggerFactory = CreateLoggerFactory(settings.Verbose);
         using var hub = new HubState(store, clock, loggerFactory.CreateLogger<HubState>());
 
-        var ports = settings.HttpsPort is { } p ? [p] : new[] { EmulatorSettings.DefaultHttpsPort, EmulatorSettings.FallbackHttpsPort };
+        var httpsPorts = settings.HttpsPort is { } p ? [p] : new[] { EmulatorSettings.DefaultHttpsPort, EmulatorSettings.FallbackHttpsPort };
+        // Another emulator (or broker) may hold 8883; devices then find the port in the status file, or use the HTTPS port.
+        var mqttPorts = settings.MqttPort is { } m ? [m] : new[] { EmulatorSettings.DefaultMqttPort, 0 };
         WebApplication? app = null;
-        for (var i = 0; i < ports.Length && app is null; i++)
+        BoundPorts? bound = null;
+        for (int h = 0, q = 0; app is null;)
         {
-            var candidate = Build(settings, ports[i], hub, policies, certificates, clock);
+            var ports = new BoundPorts(httpsPorts[h], mqttPorts[q]);
+            var candidate = Build(settings, ports, hub, policies, certificates, clock);
             try
             {
                 await candidate.StartAsync();
                 app = candidate;
-            }
-            catch (Exception ex) when (IsBindFailure(ex) && i + 1 < ports.Length)
-            {
-                await candidate.DisposeAsync();
-                Console.Error.WriteLine($"Port {ports[i]} is not available ({ex.GetBaseException().Message}); using {ports[i + 1]} instead.");
+                bound = ports;
             }
             catch (Exception ex) when (IsBindFailure(ex))
             {
                 await candidate.DisposeAsync();
-                Console.Error.WriteLine($"Cannot listen on port {ports[i]}: {ex.GetBaseException().Message}");
-                return 1;
+                var mqttFailed = ports.MqttPort != 0 && ex.GetBaseException().Message.Contains($":{ports.MqttPort}", StringComparison.Ordinal);
+                if (mqttFailed && q + 1 < mqttPorts.Length)
+                {
+                    Console.Error.WriteLine($"MQTT port {mqttPorts[q]} is not available ({ex.GetBaseException().Message}); using any free port instead (see mqttPort in the status).");
+                    q++;
+                }
+                else if (!mqttFailed && h + 1 < httpsPorts.Length)
+                {
+                    Console.Error.WriteLine($"Port {httpsPorts[h]} is not available ({ex.GetBaseException().Message}); using {httpsPorts[h + 1]} instead.");
+                    h++;
+                }
+                else
+                {
+                    Console.Error.WriteLine($"Cannot listen on port {(mqttFailed ? ports.MqttPort : ports.HttpsPort)}: {ex.GetBaseException().Message}");
+                    return 1;
+                }
             }
         }
 
-        await using (app!)
+        await using (app)
         {
-            var jobs = app!.Services.GetRequiredService<JobEngine>();
+            var jobs = app.Services.GetRequiredService<JobEngine>();
             jobs.Start(app.Services.GetService<IDirectMethodInvoker>());
-            var port = BoundPort(app!);
-            var status = EmulatorStatus.Build(settings, port, policies, certificates.CaCertificatePath, store.Kind);
+            var port = bound!.ActualHttpsPort;
+            var mqttPort = bound.ActualMqttPort;
+            var status = EmulatorStatus.Build(settings, port, mqttPort, policies, certificates.CaCertificatePath, store.Kind);
             if (settings.StatusFile is not null) EmulatorStatus.WriteFile(settings.StatusFile, status);
             Console.Out.WriteLine($"IotLabKit emulator: hub '{settings.HubName}' listening on https://{EmulatorStatus.HostNameWithPort(settings.HostName, port)} (storage: {store.Kind}, data: {settings.DataDir})");
+            Console.Out.WriteLine($"Devices: MQTT over TLS on port {mqttPort} (and on {port}), MQTT over WebSocket at wss://{EmulatorStatus.HostNameWithPort(settings.HostName, port)}{MqttConnectionRouting.WebSocketPath}");
             Console.Out.WriteLine($"Service connection string: {status["serviceConnectionString"]}");
             Console.Out.WriteLine($"CA certificate: {certificates.CaCertificatePath} (Node: NODE_EXTRA_CA_CERTS)");
             Console.Out.WriteLine(EmulatorStatus.LinePrefix + HubJson.Write(status));
             Console.Out.Flush();
-            await app!.WaitForShutdownAsync();
+            await app.WaitForShutdownAsync();
             await jobs.StopAsync();
         }
         return 0;
     }
 
-    private static WebApplication Build(EmulatorSettings settings, int port, HubState hub, SharedAccessPolicies policies,
+    /// <summary>The ports one start attempt asks for, and (once started) the ones Kestrel bound.</summary>
+    private sealed class BoundPorts(int httpsPort, int mqttPort)
+    {
+        public int HttpsPort { get; } = httpsPort;
+        public int MqttPort { get; } = mqttPort;
+        public ListenOptions? HttpsListener { get; set; }
+        public ListenOptions? MqttListener { get; set; }
+        public int ActualHttpsPort => HttpsListener?.IPEndPoint?.Port ?? HttpsPort;
+        public int ActualMqttPort => MqttListener?.IPEndPoint?.Port ?? MqttPort;
+    }
+
+    private static WebApplication Build(EmulatorSettings settings, BoundPorts ports, HubState hub, SharedAccessPolicies policies,
         EmulatorCertificates certificates, TimeProvider clock)
     {
+        var port = ports.HttpsPort;
+        var mqttConnections = new MqttConnectionHandler();
+        var mqttWebSockets = new MqttWebSocketServerAdapter();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelHttpsConfiguration();
         ConfigureLogging(builder.Logging, settings.Verbose);
@@ -111,10 +144,21 @@ public static class EmulatorHost
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps();
+                listen.UseMqttOrHttp(mqttConnections);
+                ports.HttpsListener ??= listen;
+            }
+            void Mqtt(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseHttps();
+                listen.UseMqtt(mqttConnections);
+                ports.MqttListener ??= listen;
             }
             // Loopback only: the emulator is for this machine. Port 0 cannot use ListenLocalhost (two sockets, two ports).
             if (port == 0) kestrel.Listen(IPAddress.Loopback, 0, Https);
             else kestrel.ListenLocalhost(port, Https);
+            if (ports.MqttPort == 0) kestrel.Listen(IPAddress.Loopback, 0, Mqtt);
+            else kestrel.ListenLocalhost(ports.MqttPort, Mqtt);
         });
 
         builder.Services.AddSingleton(settings);
@@ -126,6 +170,15 @@ public static class EmulatorHost
         builder.Services.AddSingleton(settings.Jobs);
         builder.Services.AddSingleton<JobEngine>();
         builder.Services.AddSingleton(sp => new SasValidator(policies, settings.HostName, sp.GetRequiredService<DeviceRegistry>(), clock));
+        builder.Services.AddSingleton(mqttConnections);
+        builder.Services.AddSingleton(mqttWebSockets);
+        builder.Services.AddSingleton<DeviceSessionTable>();
+        builder.Services.AddSingleton<DeviceConnectAuthenticator>();
+        builder.Services.AddSingleton<TwinRequestHandler>();
+        builder.Services.AddSingleton<MqttDirectMethodInvoker>();
+        builder.Services.AddSingleton<IDirectMethodInvoker>(sp => sp.GetRequiredService<MqttDirectMethodInvoker>());
+        builder.Services.AddSingleton<MqttDeviceEndpoint>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttDeviceEndpoint>());
         if (settings.ParentPid is { } parentPid)
             builder.Services.AddHostedService(sp => new ParentProcessWatcher(parentPid,
                 sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<ParentProcessWatcher>>()));
@@ -133,9 +186,11 @@ public static class EmulatorHost
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         if (settings.Verbose) app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseWebSockets();
         app.UseRouting();
         app.UseMiddleware<ServiceRequestGate>();
         RestApi.Map(app);
+        app.MapMqttWebSocket();
         return app;
     }
 
@@ -152,12 +207,6 @@ public static class EmulatorHost
         // The host logs start-up failures with a stack trace; the emulator reports those itself in one line.
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", verbose ? LogLevel.Warning : LogLevel.None);
         if (verbose) logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-    }
-
-    private static int BoundPort(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        return addresses.Select(a => new Uri(a.Replace("://+", "://localhost", StringComparison.Ordinal)).Port).First();
     }
 
     private static bool IsBindFailure(Exception ex)

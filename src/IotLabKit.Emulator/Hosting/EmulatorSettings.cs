@@ -20,6 +20,9 @@ public sealed partial class EmulatorSettings
     /// <summary>The port used when 443 cannot be bound.</summary>
     public const int FallbackHttpsPort = 8443;
 
+    /// <summary>IoT Hub's MQTT-over-TLS port, used when no MQTT port is given (with a fallback to any free port).</summary>
+    public const int DefaultMqttPort = 8883;
+
     /// <summary>The data directory used when none is given.</summary>
     public static string DefaultDataDir => Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
@@ -31,6 +34,12 @@ public sealed partial class EmulatorSettings
     public bool InMemory { get; set; }
     /// <summary>The requested port; null means 443 with a fallback to 8443; 0 means any free port.</summary>
     public int? HttpsPort { get; set; }
+    /// <summary>The requested MQTT-over-TLS port; null means 8883, falling back to any free port; 0 means any free port.</summary>
+    public int? MqttPort { get; set; }
+    /// <summary>Telemetry partitions (IoT Hub: 2–32, default 4); fixed when the telemetry store is created.</summary>
+    public int TelemetryPartitions { get; set; } = 4;
+    /// <summary>How long telemetry is kept (IoT Hub: 1–7 days, default 1 day).</summary>
+    public TimeSpan TelemetryRetention { get; set; } = TimeSpan.FromDays(1);
     /// <summary>The host name in connection strings and certificates.</summary>
     public string HostName { get; set; } = "localhost";
     /// <summary>The hub's name.</summary>
@@ -56,12 +65,16 @@ public sealed partial class EmulatorSettings
                                  Default: <LocalApplicationData>/IotLabKit/emulator
           --in-memory            Keep devices in memory only (keys and certificates still live in the data dir).
           --https-port <n>       HTTPS port. Default 443, falling back to 8443; 0 = any free port.
+                                 Devices may also speak MQTT (over TLS, or WebSocket at /$iothub/websocket) here.
+          --mqtt-port <n>        MQTT-over-TLS port. Default 8883, falling back to any free port; 0 = any free port.
+          --telemetry-partitions <n>       Telemetry partitions, 2-32 (fixed once the store exists). Default: 4
+          --telemetry-retention-hours <n>  How long telemetry is kept, 1-168 hours. Default: 24
           --host-name <name>     Host name in connection strings and the certificate. Default: localhost
           --hub-name <name>      The hub's name. Default: iotlabkit
           --status-file <path>   Write the status JSON there once listening.
-          --config <file.json>   The same settings as JSON (dataDir, inMemory, httpsPort, hostName, hubName,
-                                 statusFile, parentPid, verbose, maxActiveJobs, jobRetentionDays,
-                                 jobDeviceRate); command-line options win.
+          --config <file.json>   The same settings as JSON (dataDir, inMemory, httpsPort, mqttPort, hostName, hubName,
+                                 statusFile, parentPid, verbose, maxActiveJobs, jobRetentionDays, jobDeviceRate,
+                                 telemetryPartitions, telemetryRetentionHours); command-line options win.
           --parent-pid <pid>     Exit when that process exits.
           --verbose              Log requests and more (default: warnings and errors only).
           --max-active-jobs <n>  Jobs queued, scheduled or running at once. Default 10 (IoT Hub S1: 1).
@@ -96,8 +109,9 @@ public sealed partial class EmulatorSettings
                 case "in-memory" or "verbose" or "help":
                     cli[name] = inlineValue ?? "true";
                     break;
-                case "data-dir" or "https-port" or "host-name" or "hub-name" or "status-file" or "config" or "parent-pid"
-                    or "max-active-jobs" or "job-retention-days" or "job-device-rate":
+                case "data-dir" or "https-port" or "mqtt-port" or "host-name" or "hub-name" or "status-file" or "config" or "parent-pid"
+                    or "max-active-jobs" or "job-retention-days" or "job-device-rate"
+                    or "telemetry-partitions" or "telemetry-retention-hours":
                     if (inlineValue is null)
                     {
                         if (i + 1 >= args.Count) throw new SettingsException($"The option --{name} needs a value.");
@@ -138,6 +152,9 @@ public sealed partial class EmulatorSettings
                     "dataDir" => "data-dir",
                     "inMemory" => "in-memory",
                     "httpsPort" => "https-port",
+                    "mqttPort" => "mqtt-port",
+                    "telemetryPartitions" => "telemetry-partitions",
+                    "telemetryRetentionHours" => "telemetry-retention-hours",
                     "hostName" => "host-name",
                     "hubName" => "hub-name",
                     "statusFile" => "status-file",
@@ -171,6 +188,9 @@ public sealed partial class EmulatorSettings
             case "verbose": Verbose = ParseBool(name, value); break;
             case "help": ShowHelp = ParseBool(name, value); break;
             case "https-port": HttpsPort = ParseInt(name, value, 0, 65535); break;
+            case "mqtt-port": MqttPort = ParseInt(name, value, 0, 65535); break;
+            case "telemetry-partitions": TelemetryPartitions = ParseInt(name, value, 2, 32); break;
+            case "telemetry-retention-hours": TelemetryRetention = TimeSpan.FromHours(ParseInt(name, value, 1, 168)); break;
             case "parent-pid": ParentPid = ParseInt(name, value, 1, int.MaxValue); break;
             case "host-name": HostName = value.Trim(); break;
             case "hub-name": HubName = value.Trim(); break;
@@ -185,6 +205,8 @@ public sealed partial class EmulatorSettings
         if (string.IsNullOrWhiteSpace(DataDir)) throw new SettingsException("The data directory is empty.");
         if (!HostNamePattern().IsMatch(HostName))
             throw new SettingsException($"The host name '{HostName}' is not a valid DNS name or IP address.");
+        if (MqttPort is > 0 && MqttPort == HttpsPort)
+            throw new SettingsException($"The MQTT port and the HTTPS port are both {MqttPort}; the HTTPS port serves MQTT too, so give --mqtt-port another port (or 0).");
         if (!HubNamePattern().IsMatch(HubName))
             throw new SettingsException($"The hub name '{HubName}' is invalid: use 3 to 50 letters, digits or hyphens, starting and ending with a letter or digit.");
     }

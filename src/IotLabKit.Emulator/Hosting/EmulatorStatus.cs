@@ -27,7 +27,7 @@ public static class EmulatorStatus
     }.ToString();
 
     /// <summary>Builds the status document.</summary>
-    public static JsonObject Build(EmulatorSettings settings, int port, SharedAccessPolicies policies, string caPath, string storage)
+    public static JsonObject Build(EmulatorSettings settings, int port, int mqttPort, SharedAccessPolicies policies, string caPath, string storage)
     {
         var keys = new JsonObject();
         foreach (var policy in policies.All) keys[policy.Name] = policy.PrimaryKey;
@@ -37,6 +37,7 @@ public static class EmulatorStatus
             ["hubName"] = settings.HubName,
             ["hostName"] = settings.HostName,
             ["httpsPort"] = port,
+            ["mqttPort"] = mqttPort,
             ["serviceConnectionString"] = ConnectionString(settings.HostName, port, policies.Find("iothubowner")!),
             ["policies"] = keys,
             ["caCertificatePath"] = caPath,

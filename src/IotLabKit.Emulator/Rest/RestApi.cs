@@ -13,5 +13,6 @@ public static class RestApi
         TwinEndpoints.Map(routes);
         StatisticsEndpoints.Map(routes);
         JobEndpoints.Map(routes);
+        MethodEndpoints.Map(routes);
     }
 }

@@ -71,7 +71,8 @@ public sealed class SasValidator(SharedAccessPolicies policies, string hostName,
             throw Unauthorized($"The shared access policy '{principal.PolicyName}' does not grant {missing}, which this operation needs.");
     }
 
-    private bool IsThisHub(string hostWithPort)
+    /// <summary>True when <paramref name="hostWithPort"/> names this hub: its host name or a loopback name, any port.</summary>
+    public bool IsThisHub(string hostWithPort)
     {
         var (host, _) = IotHubConnectionString.SplitHost(hostWithPort);
         return string.Equals(host, hostName, StringComparison.OrdinalIgnoreCase)

@@ -56,6 +56,8 @@ public sealed class DeviceRegistry(HubState hub)
             if (existing is null) throw HubException.DeviceNotFound(deviceId);
             ifMatch.Verify(existing.Identity.ETag, $"device {deviceId}");
             var old = existing.Identity;
+            if (settings.Status == DeviceStatus.Disabled && old.Status != DeviceStatus.Disabled)
+                tx.OnCommitted(() => DeviceAccessRevoked?.Invoke(deviceId));
             var updated = old with
             {
                 ETagCounter = tx.NextDeviceETag(),
@@ -84,6 +86,7 @@ public sealed class DeviceRegistry(HubState hub)
             var existing = tx.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
             ifMatch.Verify(existing.Identity.ETag, $"device {deviceId}");
             tx.Delete(deviceId);
+            tx.OnCommitted(() => DeviceAccessRevoked?.Invoke(deviceId));
             return true;
         });
 
@@ -110,14 +113,18 @@ public sealed class DeviceRegistry(HubState hub)
     public ServiceStatistics GetServiceStatistics()
         => hub.Read(v => new ServiceStatistics(v.Devices.LongCount(r => r.Identity.Connected)));
 
-    /// <summary>Records that a device connected or disconnected (called by the device transports).</summary>
-    public void SetConnectionState(string deviceId, bool connected)
+    /// <summary>
+    /// Records that a device connected or disconnected (called by the device transports). Not written to the
+    /// store on its own: after a restart no device is connected. False when the device does not exist (it may
+    /// have been deleted while connected).
+    /// </summary>
+    public bool SetConnectionState(string deviceId, bool connected)
         => hub.Write(tx =>
         {
-            var existing = tx.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
-            if (existing.Identity.Connected == connected) return false;
+            if (tx.Find(deviceId) is not { } existing) return false;
+            if (existing.Identity.Connected == connected) return true;
             var now = tx.Now;
-            tx.Put(existing with
+            tx.Touch(existing with
             {
                 Identity = existing.Identity with
                 {
@@ -139,6 +146,29 @@ public sealed class DeviceRegistry(HubState hub)
                 SecondaryKey = requested.SecondaryKey ?? current.SecondaryKey,
             }
             : requested;
+
+    /// <summary>
+    /// Records that a device sent or received something now (<c>lastActivityTime</c>). Kept to one update per
+    /// device and second: the field is for people and queries, and a busy device must not serialise on it.
+    /// </summary>
+    public void RecordActivity(string deviceId)
+    {
+        var now = hub.Clock.GetUtcNow();
+        hub.Write(tx =>
+        {
+            if (tx.Find(deviceId) is not { } existing || now - existing.Identity.LastActivityTime < ActivityResolution) return false;
+            tx.Touch(existing with { Identity = existing.Identity with { LastActivityTime = now } });
+            return true;
+        });
+    }
+
+    private static readonly TimeSpan ActivityResolution = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Raised after a device was deleted or disabled (and the change stored), with its id, so device transports
+    /// can close its connection as IoT Hub does. Runs under the hub's lock: hand it on, never block.
+    /// </summary>
+    public event Action<string>? DeviceAccessRevoked;
 
     private static DeviceAuthentication WithGeneratedKeys(DeviceAuthentication auth)
         => auth.Type != AuthenticationType.Sas

@@ -1,0 +1,262 @@
+using System.Buffers;
+using System.Text;
+using IotLabKit.Emulator.Core.Devices;
+using IotLabKit.Emulator.Core.Twins;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet.AspNetCore;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace IotLabKit.Emulator.Mqtt;
+
+/// <summary>
+/// The hub's device endpoint: an embedded MQTTnet server whose connections arrive through Kestrel (MQTT over TLS
+/// on the MQTT port and, sniffed, on the HTTPS port; MQTT over WebSocket at <c>/$iothub/websocket</c>). It never
+/// routes one client's publishes to another: device publishes go to the hub core (twins, methods, telemetry) and
+/// the hub's messages are queued straight into the addressed device's session. Sessions are persistent: with
+/// CleanSession=0 a device's subscriptions survive disconnects, re-opens and SAS renewal.
+/// </summary>
+public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
+{
+    private readonly MqttServer _server;
+    private readonly DeviceSessionTable _sessions;
+    private readonly DeviceConnectAuthenticator _authenticator;
+    private readonly DeviceRegistry _registry;
+    private readonly TwinRequestHandler _twinRequests;
+    private readonly MqttDirectMethodInvoker _methods;
+    private readonly TwinStore _twins;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<MqttDeviceEndpoint> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SubAckOrder _subAckOrder = new();
+    private Task? _expiryWatch;
+
+    /// <summary>Creates the endpoint; it accepts connections once started.</summary>
+    public MqttDeviceEndpoint(MqttConnectionHandler connections, MqttWebSocketServerAdapter webSockets, DeviceSessionTable sessions,
+        DeviceConnectAuthenticator authenticator, DeviceRegistry registry, TwinStore twins, TwinRequestHandler twinRequests,
+        MqttDirectMethodInvoker methods, TimeProvider clock, ILogger<MqttDeviceEndpoint> logger)
+    {
+        _sessions = sessions;
+        _authenticator = authenticator;
+        _registry = registry;
+        _twins = twins;
+        _twinRequests = twinRequests;
+        _methods = methods;
+        _clock = clock;
+        _logger = logger;
+        var options = new MqttServerOptionsBuilder()
+            .WithoutDefaultEndpoint()
+            .WithPersistentSessions(true)
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(30))
+            .WithMaxPendingMessagesPerClient(1000)
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(options, [connections, webSockets]);
+        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.ClientConnectedAsync += OnClientConnectedAsync;
+        _server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.ClientSubscribedTopicAsync += OnSubscribedAsync;
+        _server.ClientUnsubscribedTopicAsync += OnUnsubscribedAsync;
+        _server.SessionDeletedAsync += OnSessionDeletedAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingInboundPacketAsync += e =>
+        {
+            if (e.Packet is MQTTnet.Packets.MqttSubscribePacket subscribe) _subAckOrder.OnSubscribe(e.ClientId, subscribe);
+            return Task.CompletedTask;
+        };
+        _server.InterceptingOutboundPacketAsync += e =>
+        {
+            if (e.Packet is MQTTnet.Packets.MqttSubAckPacket subAck) _subAckOrder.OnSubAck(e.ClientId, subAck);
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _server.StartAsync().ConfigureAwait(false);
+        _twins.DesiredPropertiesChanged += OnDesiredPropertiesChanged;
+        _registry.DeviceAccessRevoked += OnDeviceAccessRevoked;
+        _expiryWatch = Task.Run(() => CloseExpiredConnectionsAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _twins.DesiredPropertiesChanged -= OnDesiredPropertiesChanged;
+        _registry.DeviceAccessRevoked -= OnDeviceAccessRevoked;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_expiryWatch is not null) await _expiryWatch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _server.StopAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _server.Dispose();
+        _stopping.Dispose();
+    }
+
+    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        var decision = _authenticator.Authenticate(e.ClientId, e.UserName, e.Password, e.ProtocolVersion);
+        e.ReasonCode = decision.Code;
+        if (decision.Accepted)
+            _sessions.Get(e.ClientId).PendingConnect = (e.CleanSession ?? true, decision.TokenExpiresOn);
+        else
+            _logger.LogWarning("MQTT CONNECT from '{ClientId}' refused ({Code}): {Reason}", e.ClientId, decision.Code, decision.Refusal);
+        return Task.CompletedTask;
+    }
+
+    private async Task OnClientConnectedAsync(ClientConnectedEventArgs e)
+    {
+        var session = _sessions.Get(e.ClientId);
+        session.OnConnected(ConnectionKey(e.RemoteEndPoint), await _server.GetSessionAsync(e.ClientId).ConfigureAwait(false));
+        if (!_registry.SetConnectionState(e.ClientId, true))
+            await DisconnectAsync(e.ClientId, "it was deleted while connecting").ConfigureAwait(false);
+        else if (_logger.IsEnabled(LogLevel.Information))
+            _logger.LogInformation("Device '{DeviceId}' connected over MQTT from {Endpoint}.", e.ClientId, e.RemoteEndPoint);
+    }
+
+    private Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        // A takeover is followed by the new connection's ClientConnected: the device stays connected.
+        if (e.DisconnectType == MqttClientDisconnectType.Takeover) return Task.CompletedTask;
+        if (_sessions.Find(e.ClientId)?.OnDisconnected(ConnectionKey(e.RemoteEndPoint)) == true)
+        {
+            _registry.SetConnectionState(e.ClientId, false);
+            if (_logger.IsEnabled(LogLevel.Information))
+                _logger.LogInformation("Device '{DeviceId}' disconnected ({Type}).", e.ClientId, e.DisconnectType);
+        }
+        return Task.CompletedTask;
+    }
+
+    // Each connection has its own remote end point, so a late "disconnected" of a replaced connection is told apart.
+    private static string ConnectionKey(System.Net.EndPoint? remote) => remote?.ToString() ?? "";
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var filter = e.TopicFilter.Topic;
+        if (DeviceTopics.ClassifyFilter(filter, e.ClientId) is null)
+        {
+            // SUBACK failure (0x80): IoT Hub offers only its own topics.
+            e.Response.ReasonCode = MqttSubscribeReasonCode.UnspecifiedError;
+            e.ProcessSubscription = false;
+            _logger.LogWarning("Device '{DeviceId}' may not subscribe to '{Filter}'; IoT Hub offers $iothub/twin/res/#, $iothub/twin/PATCH/properties/desired/#, $iothub/methods/POST/# and devices/{{id}}/messages/devicebound/#.", e.ClientId, filter);
+            return Task.CompletedTask;
+        }
+        // IoT Hub grants QoS 1 to a QoS 2 request.
+        e.Response.ReasonCode = e.TopicFilter.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce
+            ? MqttSubscribeReasonCode.GrantedQoS0
+            : MqttSubscribeReasonCode.GrantedQoS1;
+        return Task.CompletedTask;
+    }
+
+    private Task OnSubscribedAsync(ClientSubscribedTopicEventArgs e)
+    {
+        if (DeviceTopics.ClassifyFilter(e.TopicFilter.Topic, e.ClientId) is { } kind) _sessions.Get(e.ClientId).OnSubscribed(kind);
+        return Task.CompletedTask;
+    }
+
+    private Task OnUnsubscribedAsync(ClientUnsubscribedTopicEventArgs e)
+    {
+        if (DeviceTopics.ClassifyFilter(e.TopicFilter, e.ClientId) is { } kind) _sessions.Find(e.ClientId)?.OnUnsubscribed(kind);
+        return Task.CompletedTask;
+    }
+
+    private Task OnSessionDeletedAsync(SessionDeletedEventArgs e)
+    {
+        _sessions.Find(e.Id)?.EndSession();
+        return Task.CompletedTask;
+    }
+
+    private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        // The hub consumes every device publish; MQTTnet must never route one to another client.
+        e.ProcessPublish = false;
+        var message = e.ApplicationMessage;
+        if (message.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce)
+            return Close(e, "it published at QoS 2, which IoT Hub does not support");
+        var session = _sessions.Get(e.ClientId);
+        var publish = DeviceTopics.ClassifyPublish(message.Topic, e.ClientId);
+        switch (publish.Kind)
+        {
+            case DevicePublishKind.TwinGet or DevicePublishKind.TwinReportedPatch or DevicePublishKind.TwinUnknown when publish.RequestId is not null:
+                _twinRequests.Handle(session, publish, message.Payload.IsSingleSegment ? message.Payload.FirstSpan : message.Payload.ToArray());
+                break;
+            case DevicePublishKind.MethodResponse:
+                _methods.OnResponse(e.ClientId, publish.RequestId!, publish.Status, message.Payload.ToArray());
+                break;
+            case DevicePublishKind.Telemetry:
+                // Stored by the telemetry slice; accepted (PUBACK) meanwhile.
+                break;
+            default:
+                return Close(e, $"it published to '{message.Topic}', which is not one of its IoT Hub topics");
+        }
+        _registry.RecordActivity(e.ClientId);
+        return Task.CompletedTask;
+    }
+
+    private Task Close(InterceptingPublishEventArgs e, string why)
+    {
+        e.CloseConnection = true;
+        _logger.LogWarning("Closing the MQTT connection of device '{DeviceId}': {Reason}.", e.ClientId, why);
+        return Task.CompletedTask;
+    }
+
+    // Runs under the hub's lock (TwinStore's contract): only queue the message into the device's session.
+    private void OnDesiredPropertiesChanged(DesiredPropertiesChange change)
+    {
+        if (_sessions.Find(change.DeviceId) is not { } session || !session.IsListening(DeviceSubscription.DesiredPatches)) return;
+        session.TrySend(DeviceSubscription.DesiredPatches, DeviceTopics.DesiredPatch(change.Version),
+            Encoding.UTF8.GetBytes(Core.HubJson.Write(change.Patch)));
+    }
+
+    // Runs under the hub's lock: the disconnect itself happens elsewhere.
+    private void OnDeviceAccessRevoked(string deviceId)
+        => _ = Task.Run(async () =>
+        {
+            var deleted = _registry.Find(deviceId) is null;
+            await DisconnectAsync(deviceId, deleted ? "it was deleted" : "it was disabled").ConfigureAwait(false);
+            if (!deleted) return;
+            _sessions.Remove(deviceId);
+            try
+            {
+                if (await _server.GetSessionAsync(deviceId).ConfigureAwait(false) is { } mqttSession)
+                    await mqttSession.DeleteAsync().ConfigureAwait(false);
+            }
+            catch (InvalidOperationException) { /* no such session */ }
+        });
+
+    private async Task DisconnectAsync(string deviceId, string why)
+    {
+        if (_sessions.Find(deviceId)?.IsConnected != true) return;
+        try
+        {
+            await _server.DisconnectClientAsync(deviceId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized })
+                .ConfigureAwait(false);
+            _logger.LogWarning("Closed the MQTT connection of device '{DeviceId}': {Reason}.", deviceId, why);
+        }
+        catch (InvalidOperationException) { /* already gone */ }
+    }
+
+    // IoT Hub closes a connection when its SAS token expires; the SDKs renew theirs before that.
+    private async Task CloseExpiredConnectionsAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                var now = _clock.GetUtcNow();
+                foreach (var session in _sessions.Connected)
+                {
+                    if (session.TokenExpiresOn is { } expires && expires <= now)
+                        await DisconnectAsync(session.DeviceId, "its SAS token expired").ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+}
