@@ -6,7 +6,6 @@ using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Jobs;
 using IotLabKit.Emulator.Core.Methods;
 using IotLabKit.Emulator.Core.Twins;
-using IotLabKit.Emulator.Core.Methods;
 using IotLabKit.Emulator.Errors;
 using IotLabKit.Emulator.Mqtt;
 using IotLabKit.Emulator.Rest;
