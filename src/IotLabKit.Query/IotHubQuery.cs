@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using IotLabKit.Query.Evaluation;
 using IotLabKit.Query.Expressions;
@@ -83,6 +84,33 @@ public sealed class IotHubQuery
     {
         ArgumentNullException.ThrowIfNull(documents);
         return new QueryResult(ItemType, QueryExecutor.Run(this, documents));
+    }
+
+    /// <summary>
+    /// The result row one document gives a query without aggregates or GROUP BY: the document itself for
+    /// <c>SELECT *</c> (not a copy), else a new projection; false when the document does not satisfy WHERE.
+    /// Lets a caller that pages through a large collection build only the rows it sends. <see cref="Top"/> is
+    /// the caller's to apply. Never throws for any document content.
+    /// </summary>
+    /// <param name="document">A document of <see cref="Collection"/>.</param>
+    /// <param name="row">The row, when the document matches.</param>
+    /// <exception cref="InvalidOperationException">The query aggregates or groups (<see cref="IsAggregate"/>): its rows come from many documents, so use <see cref="Execute(IEnumerable{JsonObject})"/>.</exception>
+    public bool TryGetRow(JsonObject document, [NotNullWhen(true)] out JsonNode? row)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        if (IsAggregate)
+        {
+            throw new InvalidOperationException("An aggregate or GROUP BY query has no row per document; run it with Execute.");
+        }
+
+        if (!Matches(document))
+        {
+            row = null;
+            return false;
+        }
+
+        row = SelectsAll ? document : QueryExecutor.Project(Select, document);
+        return true;
     }
 
     /// <summary>True when the document satisfies the WHERE clause (always, without one). Only Boolean true satisfies it.</summary>

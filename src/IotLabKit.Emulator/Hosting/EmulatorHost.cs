@@ -5,6 +5,7 @@ using IotLabKit.Emulator.Core;
 using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Jobs;
 using IotLabKit.Emulator.Core.Methods;
+using IotLabKit.Emulator.Core.Query;
 using IotLabKit.Emulator.Core.Twins;
 using IotLabKit.Emulator.Errors;
 using IotLabKit.Emulator.Mqtt;
@@ -168,6 +169,12 @@ public static class EmulatorHost
         builder.Services.AddSingleton<TwinStore>();
         builder.Services.AddSingleton(settings.Jobs);
         builder.Services.AddSingleton<JobEngine>();
+        builder.Services.AddSingleton<BulkRegistry>();
+        // The jobs engine replaces NoDeviceJobs with itself (FROM devices.jobs).
+        builder.Services.AddSingleton<IDeviceJobSource, NoDeviceJobs>();
+        builder.Services.AddSingleton<HubQuerySource>();
+        builder.Services.AddSingleton<AggregateCursors>();
+        builder.Services.AddSingleton<QueryEngine>();
         builder.Services.AddSingleton(sp => new SasValidator(policies, settings.HostName, sp.GetRequiredService<DeviceRegistry>(), clock));
         builder.Services.AddSingleton(mqttConnections);
         builder.Services.AddSingleton(mqttWebSockets);

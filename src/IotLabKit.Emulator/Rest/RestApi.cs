@@ -10,9 +10,11 @@ public static class RestApi
     {
         HealthEndpoint.Map(routes);
         DeviceEndpoints.Map(routes);
+        BulkRegistryEndpoints.Map(routes);
         TwinEndpoints.Map(routes);
         StatisticsEndpoints.Map(routes);
         JobEndpoints.Map(routes);
         MethodEndpoints.Map(routes);
+        QueryEndpoints.Map(routes);
     }
 }

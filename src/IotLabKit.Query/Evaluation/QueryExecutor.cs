@@ -154,7 +154,7 @@ internal static class QueryExecutor
         return row;
     }
 
-    private static JsonObject Project(IReadOnlyList<SelectItem> select, JsonObject document)
+    internal static JsonObject Project(IReadOnlyList<SelectItem> select, JsonObject document)
     {
         var row = new JsonObject();
         foreach (var item in select)

@@ -39,37 +39,56 @@ public sealed class DeviceRegistry(HubState hub)
             if (isCreate)
             {
                 if (existing is not null) throw HubException.DeviceAlreadyExists(deviceId);
-                var identity = new DeviceIdentity
-                {
-                    DeviceId = deviceId,
-                    GenerationId = tx.NextGenerationId(),
-                    ETagCounter = tx.NextDeviceETag(),
-                    Status = settings.Status,
-                    StatusReason = settings.StatusReason,
-                    StatusUpdatedTime = now,
-                    Authentication = WithGeneratedKeys(settings.Authentication),
-                    IotEdge = settings.IotEdge,
-                };
+                var identity = NewIdentity(tx, deviceId, settings);
                 tx.Put(new DeviceRecord(identity, TwinDocument.Create(now)));
                 return identity;
             }
             if (existing is null) throw HubException.DeviceNotFound(deviceId);
             ifMatch.Verify(existing.Identity.ETag, $"device {deviceId}");
-            var old = existing.Identity;
-            if (settings.Status == DeviceStatus.Disabled && old.Status != DeviceStatus.Disabled)
-                tx.OnCommitted(() => DeviceAccessRevoked?.Invoke(deviceId));
-            var updated = old with
-            {
-                ETagCounter = tx.NextDeviceETag(),
-                Status = settings.Status,
-                StatusReason = settings.StatusReason,
-                StatusUpdatedTime = settings.Status != old.Status ? now : old.StatusUpdatedTime,
-                Authentication = WithGeneratedKeys(KeepKeysNotSent(settings.Authentication, old.Authentication)),
-                IotEdge = settings.IotEdge,
-            };
+            var updated = UpdatedIdentity(tx, existing.Identity, settings);
             tx.Put(existing with { Identity = updated });
             return updated;
         });
+    }
+
+    /// <summary>The identity of a new device (keys generated when absent); the one rule for every way of creating one.</summary>
+    internal static DeviceIdentity NewIdentity(HubState.HubTransaction tx, string deviceId, DeviceSettings settings) => new()
+    {
+        DeviceId = deviceId,
+        GenerationId = tx.NextGenerationId(),
+        ETagCounter = tx.NextDeviceETag(),
+        Status = settings.Status,
+        StatusReason = settings.StatusReason,
+        StatusUpdatedTime = tx.Now,
+        Authentication = WithGeneratedKeys(settings.Authentication),
+        IotEdge = settings.IotEdge,
+    };
+
+    /// <summary>
+    /// An existing identity with the writable members replaced (disabling it revokes the device's access once
+    /// <paramref name="tx"/> commits); the one rule for every way of updating one. Call it last, when nothing
+    /// else about the write can fail.
+    /// </summary>
+    internal DeviceIdentity UpdatedIdentity(HubState.HubTransaction tx, DeviceIdentity old, DeviceSettings settings)
+    {
+        if (settings.Status == DeviceStatus.Disabled && old.Status != DeviceStatus.Disabled)
+            tx.OnCommitted(() => DeviceAccessRevoked?.Invoke(old.DeviceId));
+        return old with
+        {
+            ETagCounter = tx.NextDeviceETag(),
+            Status = settings.Status,
+            StatusReason = settings.StatusReason,
+            StatusUpdatedTime = settings.Status != old.Status ? tx.Now : old.StatusUpdatedTime,
+            Authentication = WithGeneratedKeys(KeepKeysNotSent(settings.Authentication, old.Authentication)),
+            IotEdge = settings.IotEdge,
+        };
+    }
+
+    /// <summary>Stages a device's deletion and revokes its access once <paramref name="tx"/> commits.</summary>
+    internal void StageDelete(HubState.HubTransaction tx, string deviceId)
+    {
+        tx.Delete(deviceId);
+        tx.OnCommitted(() => DeviceAccessRevoked?.Invoke(deviceId));
     }
 
     /// <summary>The device, or <c>DeviceNotFound</c>.</summary>
@@ -85,8 +104,7 @@ public sealed class DeviceRegistry(HubState hub)
         {
             var existing = tx.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
             ifMatch.Verify(existing.Identity.ETag, $"device {deviceId}");
-            tx.Delete(deviceId);
-            tx.OnCommitted(() => DeviceAccessRevoked?.Invoke(deviceId));
+            StageDelete(tx, deviceId);
             return true;
         });
 

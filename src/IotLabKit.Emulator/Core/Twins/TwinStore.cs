@@ -85,6 +85,13 @@ public sealed class TwinStore(HubState hub, ILogger<TwinStore>? logger = null)
             return twin.ToServiceJson(updated.Identity);
         });
 
+    /// <summary>
+    /// Announces a desired change another writer (bulk registry, jobs) staged in <paramref name="tx"/>, once the
+    /// transaction is stored, the same way this store's own writes are announced.
+    /// </summary>
+    internal void AnnounceDesiredChange(HubState.HubTransaction tx, string deviceId, DesiredChange change)
+        => tx.OnCommitted(() => RaiseDesiredChanged(deviceId, change));
+
     private void RaiseDesiredChanged(string deviceId, DesiredChange change)
     {
         if (DesiredPropertiesChanged is not { } handlers) return;
