@@ -11,9 +11,11 @@ internal sealed record BenchSettings
     public IReadOnlyList<string> Storages { get; init; } = ["sqlite", "memory"];
     public int Restarts { get; init; } = 3;
     public TimeSpan ScenarioLimit { get; init; } = TimeSpan.FromMinutes(2);
-    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs"];
+    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query"];
     public int JobDevices { get; init; } = 10_000;
     public int JobRuns { get; init; } = 3;
+    public int QueryTwins { get; init; } = 100_000;
+    public int QueryRuns { get; init; } = 10;
 
     public const string Usage = """
         IotLabKit.Bench — starts real emulator processes and prints figures.
@@ -24,9 +26,11 @@ internal sealed record BenchSettings
           --storage <a,b>     sqlite, memory or both (default sqlite,memory)
           --restarts <n>      warm restarts to time per storage (default 3)
           --limit <seconds>   give up on a scenario after this long (default 120)
-          --scenarios <a,b>   coldstart, twins, jobs (default all)
+          --scenarios <a,b>   coldstart, twins, jobs, query (default all)
           --job-devices <n>   devices a twin-update job targets (default 10000)
           --job-runs <n>      twin-update jobs to time (default 3)
+          --twins <n>         twins the query scenario creates (default 100000)
+          --query-runs <n>    timed runs per query after the first (default 10)
         """;
 
     public static BenchSettings Parse(string[] args)
@@ -46,6 +50,8 @@ internal sealed record BenchSettings
                 "--scenarios" => s with { Scenarios = Next().Split(',').Select(Scenario).ToArray() },
                 "--job-devices" => s with { JobDevices = Positive(Next()) },
                 "--job-runs" => s with { JobRuns = Positive(Next()) },
+                "--twins" => s with { QueryTwins = Positive(Next()) },
+                "--query-runs" => s with { QueryRuns = Positive(Next()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
@@ -57,8 +63,8 @@ internal sealed record BenchSettings
 
     private static string Scenario(string text) => text.Trim().ToLowerInvariant() switch
     {
-        "coldstart" or "twins" or "jobs" => text.Trim().ToLowerInvariant(),
-        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs)."),
+        "coldstart" or "twins" or "jobs" or "query" => text.Trim().ToLowerInvariant(),
+        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query)."),
     };
 
     private static string Storage(string text) => text.Trim().ToLowerInvariant() switch

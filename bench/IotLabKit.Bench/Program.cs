@@ -35,8 +35,8 @@ if (settings.Scenarios.Contains("coldstart"))
         var sorted = r.Restarts.Order().ToArray();
         string Ms(TimeSpan? t) => t is { } v ? v.TotalMilliseconds.ToString("0", inv) + " ms" : "-";
         Console.WriteLine($"{storage,-8} {Ms(r.FirstStart),28} {Ms(sorted.Length > 0 ? sorted[sorted.Length / 2] : null),16} {Ms(sorted.FirstOrDefault()),13} {Ms(sorted.Length > 0 ? sorted[^1] : null),13}");
-}
-Console.WriteLine();
+    }
+    Console.WriteLine();
 }
 
 if (settings.Scenarios.Contains("twins"))
@@ -50,8 +50,8 @@ if (settings.Scenarios.Contains("twins"))
             Console.WriteLine(string.Create(inv,
                 $"{r.Storage,-8} {r.Operation,-6} {r.Clients,7} {r.Requests,9} {r.PerSecond,9:0} {r.Percentile(50),8:0.00} {r.Percentile(99),8:0.00} {r.LatenciesMs[^1],8:0.00}"));
         }
-}
-Console.WriteLine();
+    }
+    Console.WriteLine();
 }
 
 if (settings.Scenarios.Contains("jobs"))
@@ -62,7 +62,28 @@ if (settings.Scenarios.Contains("jobs"))
     {
         Console.WriteLine(string.Create(inv,
             $"{r.Job,-14} {r.Devices,8} {r.Succeeded,10} {r.HubTime.TotalMilliseconds,21:0} ms {r.ClientTime.TotalMilliseconds,19:0} ms"));
+    }
+    Console.WriteLine();
 }
-Console.WriteLine();
+
+if (settings.Scenarios.Contains("query"))
+{
+    var queryLimit = TimeSpan.FromTicks(settings.ScenarioLimit.Ticks * 5); // seeding 100,000 twins takes longer than one scenario
+    foreach (var storage in settings.Storages)
+    {
+        var (seeding, results) = await QueryLatency.MeasureAsync(storage, settings.QueryTwins, settings.QueryRuns, queryLimit);
+        string Mb(long bytes) => (bytes / 1048576.0).ToString("0", inv) + " MB";
+        Console.WriteLine(string.Create(inv, $"Queries over {seeding.Twins:N0} twins ({storage}); seeded through POST /devices (100 per request, 4 streams) in {seeding.Elapsed.TotalSeconds:0.0} s"));
+        Console.WriteLine($"Emulator resident memory: empty {Mb(seeding.RssEmptyBytes)}, with the twins {Mb(seeding.RssSeededBytes)}, after the first query {Mb(seeding.RssQueriedBytes)} " +
+            $"(~{((seeding.RssQueriedBytes - seeding.RssEmptyBytes) / (double)seeding.Twins / 1024).ToString("0.0", inv)} KB per twin)");
+        Console.WriteLine($"{"query",-26} {"rows",7} {"pages",6} {"first ms",9} {"median ms",10} {"min ms",8} {"max ms",8}   (every page fetched, over HTTPS keep-alive; {settings.QueryRuns} runs after the first)");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(inv,
+                $"{r.Name,-26} {r.Rows,7} {r.Pages,6} {r.FirstMs,9:0.0} {r.Median,10:0.0} {r.RunsMs[0],8:0.0} {r.RunsMs[^1],8:0.0}"));
+        }
+        Console.WriteLine();
+    }
+    foreach (var (name, query, pageSize) in QueryLatency.Queries) Console.WriteLine($"  {name}: {query} (page size {pageSize})");
 }
 return 0;
