@@ -149,6 +149,40 @@ public sealed class QueryApiTests(EmulatorFixture hub) : IClassFixture<EmulatorF
     }
 
     [Fact]
+    public async Task Devices_jobs_lists_each_device_s_part_of_a_job_as_DeviceJob_items()
+    {
+        var run = NewRun();
+        var ids = await CreateDevicesAsync(run, 3);
+        var jobId = "job-" + run;
+        var job = new JsonObject
+        {
+            ["jobId"] = jobId,
+            ["type"] = "scheduleUpdateTwin",
+            ["queryCondition"] = $"tags.run = '{run}'",
+            ["updateTwin"] = new JsonObject { ["etag"] = "*", ["tags"] = new JsonObject { ["patched"] = true } },
+            ["startTime"] = DateTime.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+            ["maxExecutionTimeInSeconds"] = 300,
+        };
+        using (var put = await hub.SendAsync(HttpMethod.Put, $"/jobs/v2/{jobId}", job.ToJsonString()))
+            await EmulatorFixture.ReadOkAsync(put);
+        await Jobs.JobSupport.WaitForJobAsync(hub.Emulator, hub.Http, jobId, Jobs.JobSupport.Ended, TimeSpan.FromMinutes(2));
+
+        var pages = await AllPagesAsync($"SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '{jobId}'", pageSize: 2);
+
+        Assert.Equal([2, 1], pages.Select(p => p.Items.Count));
+        Assert.All(pages, p => Assert.Equal("DeviceJob", p.ItemType));
+        var items = pages.SelectMany(p => p.Items).Select(i => i!.AsObject()).ToList();
+        Assert.Equal(ids, items.Select(i => (string)i["deviceId"]!));
+        Assert.All(items, i => Assert.Equal("completed", (string?)i["status"]));
+        Assert.All(items, i => Assert.Equal("scheduleUpdateTwin", (string?)i["jobType"]));
+
+        var none = await QueryPageAsync($"SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '{jobId}' AND devices.jobs.status = 'failed'");
+        Assert.Empty(none.Items);
+        // The twin query still sees the job's write.
+        Assert.Equal(3, (await QueryPageAsync($"SELECT * FROM devices WHERE tags.run = '{run}' AND tags.patched = true")).Items.Count);
+    }
+
+    [Fact]
     public async Task Group_by_pages_its_rows_and_aliases_name_them()
     {
         var run = NewRun();

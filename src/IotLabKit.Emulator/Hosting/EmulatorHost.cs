@@ -170,8 +170,7 @@ public static class EmulatorHost
         builder.Services.AddSingleton(settings.Jobs);
         builder.Services.AddSingleton<JobEngine>();
         builder.Services.AddSingleton<BulkRegistry>();
-        // The jobs engine replaces NoDeviceJobs with itself (FROM devices.jobs).
-        builder.Services.AddSingleton<IDeviceJobSource, NoDeviceJobs>();
+        builder.Services.AddSingleton<IDeviceJobSource, JobEngineDeviceJobs>();
         builder.Services.AddSingleton<HubQuerySource>();
         builder.Services.AddSingleton<AggregateCursors>();
         builder.Services.AddSingleton<QueryEngine>();

@@ -1,0 +1,11 @@
+using IotLabKit.Emulator.Core.Jobs;
+
+namespace IotLabKit.Emulator.Core.Query;
+
+/// <summary>The jobs engine's per-device results as the <c>FROM devices.jobs</c> collection.</summary>
+public sealed class JobEngineDeviceJobs(JobEngine jobs) : IDeviceJobSource
+{
+    /// <inheritdoc />
+    public IReadOnlyList<QueryDocument> SnapshotDeviceJobs()
+        => jobs.SnapshotDeviceJobs().Select(d => new QueryDocument(d.Key, d.Document)).ToList();
+}
