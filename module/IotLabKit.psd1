@@ -11,6 +11,7 @@
     FormatsToProcess     = @(
         'IotLabKit.format.ps1xml'
         'IotLabKit.Quiz.format.ps1xml'
+        'IotLabKit.Jobs.format.ps1xml'
     )
     CmdletsToExport      = @(
         # Hub and emulator
@@ -28,6 +29,12 @@
         'Get-Twin'
         'Set-TwinDesired'
         'Set-TwinTags'
+        # Jobs
+        'New-IotJob'
+        'Get-IotJob'
+        'Wait-IotJob'
+        'Stop-IotJob'
+        'Get-IotJobDeviceResult'
         # Quizzes
         'Get-IotQuiz'
         'Start-IotQuiz'

@@ -17,6 +17,8 @@ public sealed class HubConnection : IDisposable
         Registry = RegistryManager.CreateFromConnectionString(connectionString.ToString(),
             new ServiceClientOptions { CaCertificatePath = caCertificatePath });
         ConnectedAt = DateTime.Now;
+        _jobs = new Lazy<JobClient>(() => JobClient.CreateFromConnectionString(connectionString.ToString(),
+            new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
     }
 
     /// <summary>The hub's host name, with the port when it is not 443 (<c>localhost:8443</c>).</summary>
@@ -44,8 +46,17 @@ public sealed class HubConnection : IDisposable
 
     internal RegistryManager Registry { get; }
 
+    /// <summary>The jobs client, made on first use.</summary>
+    internal JobClient Jobs => _jobs.Value;
+
+    private readonly Lazy<JobClient> _jobs;
+
     /// <inheritdoc />
-    public void Dispose() => (Registry as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        (Registry as IDisposable)?.Dispose();
+        if (_jobs.IsValueCreated) _jobs.Value.Dispose();
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{HostName} ({PolicyName})";
