@@ -15,7 +15,10 @@ public sealed class CloudToDeviceMethodResult
     /// <summary>The status the device's handler returned.</summary>
     public int Status { get; set; }
 
-    /// <summary>The payload as the device sent it, parsed; null when there is none.</summary>
+    /// <summary>
+    /// The payload as the device sent it, parsed afresh on each read (changing the node does not change the
+    /// result; set this property instead); null when there is none.
+    /// </summary>
     public JsonNode? Payload
     {
         get => PayloadJson is null ? null : JsonNode.Parse(PayloadJson);
