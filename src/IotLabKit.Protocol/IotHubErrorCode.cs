@@ -23,6 +23,14 @@ public enum IotHubErrorCode
     BulkRegistryOperationFailure = 400013,
     /// <summary>A bad request not covered by a more specific code.</summary>
     GenericBadRequest = 400020,
+    /// <summary>A configuration's target condition is not a valid query condition.</summary>
+    InvalidConfigurationTargetCondition = 400401,
+    /// <summary>A configuration's content is not valid (paths, values, size).</summary>
+    InvalidConfigurationContent = 400402,
+    /// <summary>An update tried to change a configuration's content, which is fixed once created.</summary>
+    CannotModifyImmutableConfigurationContent = 400403,
+    /// <summary>A configuration's custom metric query is not valid (or there are too many).</summary>
+    InvalidConfigurationCustomMetricsQuery = 400404,
     /// <summary>A second connection for the same identity closed the first.</summary>
     ConnectionForcefullyClosedOnNewConnection = 400027,
     /// <summary>The SAS token is missing, malformed, expired, wrongly signed or lacks the permission.</summary>
@@ -58,8 +66,8 @@ public enum IotHubErrorCode
     JobAlreadyExists = 409003,
     /// <summary>The module already exists on the device.</summary>
     ModuleAlreadyExistsOnDevice = 409301,
-    /// <summary>The configuration already exists. (Number not confirmed against a real hub; the name is.)</summary>
-    ConfigurationAlreadyExists = 409302,
+    /// <summary>The configuration already exists (409401 in IoT Hub's error-code documentation).</summary>
+    ConfigurationAlreadyExists = 409401,
     /// <summary>The If-Match entity tag does not match the current one.</summary>
     PreconditionFailed = 412001,
     /// <summary>A cloud-to-device message was completed after its lock expired.</summary>
@@ -68,6 +76,8 @@ public enum IotHubErrorCode
     MessageTooLarge = 413001,
     /// <summary>A bulk operation names more than 100 devices.</summary>
     TooManyDevices = 413002,
+    /// <summary>The hub already holds its maximum number of configurations (100 on a standard hub).</summary>
+    ConfigurationCountLimitExceeded = 413101,
     /// <summary>Throttled.</summary>
     ThrottlingException = 429001,
     /// <summary>Too many jobs are active at once.</summary>

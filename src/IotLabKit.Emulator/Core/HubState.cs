@@ -131,6 +131,12 @@ public sealed class HubState : IDisposable
         /// <inheritdoc />
         public int DeviceCount => Devices.Count();
 
+        /// <summary>
+        /// The devices as they were when the transaction began, in id order, without what it staged since: a
+        /// cheap view that stays valid while the transaction stages (a pass over every twin reads one and puts it).
+        /// </summary>
+        public IEnumerable<DeviceRecord> DevicesAtStart => _hub._devices.Values;
+
         /// <summary>Stages a new or changed device.</summary>
         public void Put(DeviceRecord record)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using IotLabKit.Emulator.Core;
+using IotLabKit.Emulator.Core.Configurations;
 using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Jobs;
 using IotLabKit.Emulator.Core.Methods;
@@ -174,6 +175,12 @@ public static class EmulatorHost
         builder.Services.AddSingleton<HubQuerySource>();
         builder.Services.AddSingleton<AggregateCursors>();
         builder.Services.AddSingleton<QueryEngine>();
+        builder.Services.AddSingleton<ConfigurationStore>();
+        builder.Services.AddSingleton<ConfigurationEngine>();
+        builder.Services.AddSingleton(sp => new ConfigurationScheduler(sp.GetRequiredService<ConfigurationEngine>(),
+            sp.GetRequiredService<ConfigurationStore>(), clock, settings.ConfigurationEvaluationInterval,
+            sp.GetRequiredService<ILogger<ConfigurationScheduler>>()));
+        builder.Services.AddHostedService<ConfigurationEvaluationService>();
         builder.Services.AddSingleton(sp => new SasValidator(policies, settings.HostName, sp.GetRequiredService<DeviceRegistry>(), clock));
         builder.Services.AddSingleton(mqttConnections);
         builder.Services.AddSingleton(mqttWebSockets);

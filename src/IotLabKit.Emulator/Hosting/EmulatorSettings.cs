@@ -52,6 +52,13 @@ public sealed partial class EmulatorSettings
     public bool Verbose { get; set; }
     /// <summary>The jobs engine's limits: <c>--max-active-jobs</c>, <c>--job-retention-days</c>, <c>--job-device-rate</c>.</summary>
     public JobSettings Jobs { get; set; } = new();
+    /// <summary>IoT Hub's interval between evaluations of automatic device configurations.</summary>
+    public static readonly TimeSpan DefaultConfigurationEvaluationInterval = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How often automatic device configurations are evaluated (besides right after each configuration change and
+    /// on <c>POST /$iotlabkit/configurations/evaluate</c>). IoT Hub's 5 minutes by default.
+    /// </summary>
+    public TimeSpan ConfigurationEvaluationInterval { get; set; } = DefaultConfigurationEvaluationInterval;
     /// <summary>True when <c>--help</c> was given.</summary>
     public bool ShowHelp { get; private set; }
 
@@ -74,8 +81,13 @@ public sealed partial class EmulatorSettings
           --status-file <path>   Write the status JSON there once listening.
           --config <file.json>   The same settings as JSON (dataDir, inMemory, httpsPort, mqttPort, hostName, hubName,
                                  statusFile, parentPid, verbose, maxActiveJobs, jobRetentionDays, jobDeviceRate,
-                                 telemetryPartitions, telemetryRetentionHours); command-line options win.
+                                 telemetryPartitions, telemetryRetentionHours, configEvaluationInterval); command-line
+                                 options win.
           --parent-pid <pid>     Exit when that process exits.
+          --config-evaluation-interval <t>
+                                 How often automatic device configurations are evaluated, besides right
+                                 after each configuration change: 30s, 2m, 1h or 00:05:00. Default: 5m
+                                 (IoT Hub's interval); 1s to 24h.
           --verbose              Log requests and more (default: warnings and errors only).
           --max-active-jobs <n>  Jobs queued, scheduled or running at once. Default 10 (IoT Hub S1: 1).
           --job-retention-days <n>  How long finished jobs stay readable. Default 30 (as IoT Hub).
@@ -111,7 +123,7 @@ public sealed partial class EmulatorSettings
                     break;
                 case "data-dir" or "https-port" or "mqtt-port" or "host-name" or "hub-name" or "status-file" or "config" or "parent-pid"
                     or "max-active-jobs" or "job-retention-days" or "job-device-rate"
-                    or "telemetry-partitions" or "telemetry-retention-hours":
+                    or "telemetry-partitions" or "telemetry-retention-hours" or "config-evaluation-interval":
                     if (inlineValue is null)
                     {
                         if (i + 1 >= args.Count) throw new SettingsException($"The option --{name} needs a value.");
@@ -163,6 +175,7 @@ public sealed partial class EmulatorSettings
                     "maxActiveJobs" => "max-active-jobs",
                     "jobRetentionDays" => "job-retention-days",
                     "jobDeviceRate" => "job-device-rate",
+                    "configEvaluationInterval" => "config-evaluation-interval",
                     "$schema" => null,
                     _ => throw new SettingsException($"The config file '{full}' has an unknown setting '{property.Name}'."),
                 };
@@ -197,6 +210,7 @@ public sealed partial class EmulatorSettings
             case "max-active-jobs": Jobs = Jobs with { MaxActiveJobs = ParseInt(name, value, 1, 1000) }; break;
             case "job-retention-days": Jobs = Jobs with { Retention = TimeSpan.FromDays(ParseInt(name, value, 1, 3650)) }; break;
             case "job-device-rate": Jobs = Jobs with { DeviceOperationsPerSecond = ParseInt(name, value, 0, 1_000_000) }; break;
+            case "config-evaluation-interval": ConfigurationEvaluationInterval = ParseInterval(name, value); break;
         }
     }
 
@@ -219,6 +233,28 @@ public sealed partial class EmulatorSettings
 
     private static bool ParseBool(string name, string value)
         => bool.TryParse(value, out var b) ? b : throw new SettingsException($"The option --{name} takes true or false, not '{value}'.");
+
+    /// <summary>Reads a duration: whole seconds (<c>30</c>), a number with s, m or h (<c>30s</c>, <c>5m</c>, <c>1h</c>), or <c>hh:mm:ss</c>.</summary>
+    internal static TimeSpan ParseInterval(string name, string value)
+    {
+        var text = value.Trim();
+        TimeSpan? parsed = null;
+        var unit = text.Length > 0 ? char.ToLowerInvariant(text[^1]) : ' ';
+        var number = unit is 's' or 'm' or 'h' ? text[..^1] : text;
+        if (double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) && !text.Contains(':'))
+        {
+            parsed = unit switch
+            {
+                'm' => TimeSpan.FromMinutes(amount),
+                'h' => TimeSpan.FromHours(amount),
+                _ => TimeSpan.FromSeconds(amount),
+            };
+        }
+        else if (TimeSpan.TryParseExact(text, @"hh\:mm\:ss", CultureInfo.InvariantCulture, out var span)) parsed = span;
+        if (parsed is not { } interval || interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromHours(24))
+            throw new SettingsException($"The option --{name} takes a duration from 1s to 24h (30s, 5m, 1h or 00:05:00), not '{value}'.");
+        return interval;
+    }
 
     private static int ParseInt(string name, string value, int min, int max)
         => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max

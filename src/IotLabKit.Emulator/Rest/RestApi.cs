@@ -16,5 +16,6 @@ public static class RestApi
         JobEndpoints.Map(routes);
         MethodEndpoints.Map(routes);
         QueryEndpoints.Map(routes);
+        ConfigurationEndpoints.Map(routes);
     }
 }

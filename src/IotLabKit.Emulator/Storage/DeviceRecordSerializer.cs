@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using IotLabKit.Emulator.Core;
 using IotLabKit.Emulator.Core.Devices;
@@ -49,6 +50,12 @@ public static class DeviceRecordSerializer
                 ["reported"] = WriteSection(twin.Reported),
             },
         };
+        if (!twin.Configurations.IsEmpty)
+        {
+            var configurations = new JsonObject();
+            foreach (var (configurationId, status) in twin.Configurations) configurations[configurationId] = status;
+            json["twin"]!["configurations"] = configurations;
+        }
         return HubJson.Write(json);
     }
 
@@ -90,6 +97,13 @@ public static class DeviceRecordSerializer
             Desired = ReadSection(t["desired"]!.AsObject()),
             Reported = ReadSection(t["reported"]!.AsObject()),
         };
+        if (t["configurations"] is JsonObject configurations)
+        {
+            twin = twin with
+            {
+                Configurations = configurations.ToImmutableSortedDictionary(c => c.Key, c => (string)c.Value!, StringComparer.Ordinal),
+            };
+        }
         return new DeviceRecord(identity, twin);
     }
 

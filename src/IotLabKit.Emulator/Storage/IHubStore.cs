@@ -11,6 +11,9 @@ public static class StoreCollections
 {
     /// <summary>One entity per device: identity and twin together.</summary>
     public const string Devices = "devices";
+
+    /// <summary>One entity per automatic device configuration, with its last metric results.</summary>
+    public const string Configurations = "configurations";
 }
 
 /// <summary>

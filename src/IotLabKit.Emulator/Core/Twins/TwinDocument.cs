@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using IotLabKit.Emulator.Core.Devices;
 
@@ -31,6 +32,11 @@ public sealed record TwinDocument
     public string ETag => ETags.ForTwin(ETagCounter);
     /// <summary>The device's model id (IoT Plug and Play), empty when none.</summary>
     public string ModelId { get; init; } = "";
+    /// <summary>
+    /// The automatic device configurations that target this twin: configuration id → <c>Targeted</c> or
+    /// <c>Applied</c>. Written only by the configuration engine; shown as the twin's <c>configurations</c> member.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> Configurations { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
     /// <summary>The twin of a newly created device, as the real hub shows one: etag 1, version 2, both sections at 1.</summary>
     public static TwinDocument Create(DateTimeOffset now)
@@ -91,6 +97,13 @@ public sealed record TwinDocument
         return Written(tags, desired, null);
     }
 
+    /// <summary>
+    /// The same twin with new configuration statuses. The hub's own bookkeeping, like the connection state: it
+    /// moves neither the twin <c>version</c> nor its etag.
+    /// </summary>
+    public TwinDocument WithConfigurations(ImmutableSortedDictionary<string, string> statuses)
+        => this with { Configurations = statuses };
+
     /// <summary>Applies a device's reported-properties patch (MQTT <c>PATCH/properties/reported</c>).</summary>
     public TwinDocument WithReportedPatch(JsonObject patch, DateTimeOffset now)
         => Written(null, null, Merge(Reported, patch, TwinSectionKind.Reported, now));
@@ -125,6 +138,12 @@ public sealed record TwinDocument
             ["reported"] = Reported.ToServiceJson(),
         };
         json["capabilities"] = new JsonObject { ["iotEdge"] = device.IotEdge };
+        if (!Configurations.IsEmpty)
+        {
+            var configurations = new JsonObject();
+            foreach (var (id, status) in Configurations) configurations[id] = new JsonObject { ["status"] = status };
+            json["configurations"] = configurations;
+        }
         return json;
     }
 
