@@ -11,11 +11,12 @@ internal sealed record BenchSettings
     public IReadOnlyList<string> Storages { get; init; } = ["sqlite", "memory"];
     public int Restarts { get; init; } = 3;
     public TimeSpan ScenarioLimit { get; init; } = TimeSpan.FromMinutes(2);
-    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query"];
+    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query", "configurations"];
     public int JobDevices { get; init; } = 10_000;
     public int JobRuns { get; init; } = 3;
     public int QueryTwins { get; init; } = 100_000;
     public int QueryRuns { get; init; } = 10;
+    public int Configurations { get; init; } = 50;
 
     public const string Usage = """
         IotLabKit.Bench — starts real emulator processes and prints figures.
@@ -26,11 +27,12 @@ internal sealed record BenchSettings
           --storage <a,b>     sqlite, memory or both (default sqlite,memory)
           --restarts <n>      warm restarts to time per storage (default 3)
           --limit <seconds>   give up on a scenario after this long (default 120)
-          --scenarios <a,b>   coldstart, twins, jobs, query (default all)
+          --scenarios <a,b>   coldstart, twins, jobs, query, configurations (default all)
           --job-devices <n>   devices a twin-update job targets (default 10000)
           --job-runs <n>      twin-update jobs to time (default 3)
-          --twins <n>         twins the query scenario creates (default 100000)
+          --twins <n>         twins the query and configurations scenarios use (default 100000)
           --query-runs <n>    timed runs per query after the first (default 10)
+          --configurations <n> configurations the configurations scenario evaluates (default 50)
         """;
 
     public static BenchSettings Parse(string[] args)
@@ -52,6 +54,7 @@ internal sealed record BenchSettings
                 "--job-runs" => s with { JobRuns = Positive(Next()) },
                 "--twins" => s with { QueryTwins = Positive(Next()) },
                 "--query-runs" => s with { QueryRuns = Positive(Next()) },
+                "--configurations" => s with { Configurations = Positive(Next()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
@@ -63,8 +66,8 @@ internal sealed record BenchSettings
 
     private static string Scenario(string text) => text.Trim().ToLowerInvariant() switch
     {
-        "coldstart" or "twins" or "jobs" or "query" => text.Trim().ToLowerInvariant(),
-        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query)."),
+        "coldstart" or "twins" or "jobs" or "query" or "configurations" => text.Trim().ToLowerInvariant(),
+        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query, configurations)."),
     };
 
     private static string Storage(string text) => text.Trim().ToLowerInvariant() switch

@@ -86,4 +86,19 @@ if (settings.Scenarios.Contains("query"))
     }
     foreach (var (name, query, pageSize) in QueryLatency.Queries) Console.WriteLine($"  {name}: {query} (page size {pageSize})");
 }
+
+if (settings.Scenarios.Contains("configurations"))
+{
+    Console.WriteLine($"Automatic device configurations: one evaluation of {settings.Configurations} configurations over {settings.QueryTwins} twins, in process (target: under 2 s)");
+    Console.WriteLine("Each cell: wall time / CPU time of the process (twins written).");
+    Console.WriteLine($"{"storage",-8} {"set-up",10} {"first (writes all)",32} {"steady (no change)",32} {"after a priority change",32}");
+    foreach (var storage in settings.Storages)
+    {
+        var r = ConfigurationEvaluation.Measure(storage, settings.QueryTwins, settings.Configurations);
+        string Run(ConfigurationEvaluation.ConfigurationEvaluationRun run)
+            => string.Create(inv, $"{run.Duration.TotalMilliseconds:0} ms / {run.Cpu.TotalMilliseconds:0} ms ({run.UpdatedTwins})");
+        Console.WriteLine(string.Create(inv, $"{r.Storage,-8} {r.Setup.TotalSeconds,8:0.0} s {Run(r.First),32} {Run(r.Steady),32} {Run(r.AfterChange),32}"));
+    }
+    Console.WriteLine();
+}
 return 0;

@@ -47,31 +47,23 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
         var started = hub.Clock.GetTimestamp();
         return hub.Write(tx =>
         {
-            var now = tx.Now;
-            var all = configurations.All;
-            var targeted = new long[all.Count];
-            var applied = new long[all.Count];
+            var pass = new Pass(configurations.All);
             var failures = new List<KeyValuePair<string, string>>();
-            var documents = new List<JsonObject>();
-            var plans = new Dictionary<string, ContentPlan>(StringComparer.Ordinal);
             var updatedCount = 0;
-            var targeting = new List<int>(all.Count);
+            var twinCount = 0;
 
+            // One twin at a time, read through a borrowed view rather than a copy: holding or copying 100,000
+            // twin documents costs more (mostly in garbage collection) than all the queries run over them.
             foreach (var record in tx.DevicesAtStart)
             {
-                var document = record.Twin.ToServiceJson(record.Identity);
-                targeting.Clear();
-                for (var i = 0; i < all.Count; i++)
-                {
-                    if (all[i].Target is { } target && target.Matches(document)) targeting.Add(i);
-                }
-
+                twinCount++;
+                var targeting = record.Twin.ReadServiceView(record.Identity, pass.ViewParts, pass.Inspect);
                 var twin = record.Twin;
-                var statuses = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+                var winners = ImmutableHashSet<string>.Empty;
                 if (targeting.Count > 0)
                 {
-                    var plan = PlanFor(targeting, all, plans);
-                    var winners = plan.Applied;
+                    var plan = pass.PlanFor(targeting);
+                    winners = plan.Applied;
                     var patch = ContentResolver.Difference(plan.Wanted, twin.Desired.Values);
                     if (patch.Count > 0)
                     {
@@ -87,58 +79,216 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
                             winners = [];
                         }
                     }
-                    var builder = statuses.ToBuilder();
-                    foreach (var i in targeting)
-                    {
-                        var isApplied = winners.Contains(all[i].Id);
-                        builder[all[i].Id] = isApplied ? ConfigurationStatus.Applied : ConfigurationStatus.Targeted;
-                        targeted[i]++;
-                        if (isApplied) applied[i]++;
-                    }
-                    statuses = builder.ToImmutable();
                 }
-                if (!SameStatuses(twin.Configurations, statuses)) twin = twin.WithConfigurations(statuses);
+                pass.Tally(targeting, winners);
+                if (!pass.StatusesMatch(twin.Configurations, targeting, winners))
+                    twin = twin.WithConfigurations(pass.Statuses(targeting, winners));
                 if (!ReferenceEquals(twin, record.Twin))
                 {
-                    var updated = record with { Twin = twin };
-                    tx.Put(updated);
-                    document = twin.ToServiceJson(updated.Identity);
+                    tx.Put(record with { Twin = twin });
+                    twin.ReadServiceView(record.Identity, pass.ViewParts, pass.Recount);
                 }
-                documents.Add(document);
+                pass.CommitMetrics();
             }
 
-            var evaluated = new List<DeviceConfiguration>(all.Count);
-            for (var i = 0; i < all.Count; i++)
-            {
-                var configuration = all[i];
-                evaluated.Add(configuration with
-                {
-                    TargetedCount = targeted[i],
-                    AppliedCount = applied[i],
-                    MetricResults = configuration.Metrics.ToImmutableDictionary(m => m.Name,
-                        m => m.Query is null ? 0L : m.Query.Execute(documents).Items.Count),
-                });
-            }
-            configurations.StageResults(tx, evaluated);
-
+            configurations.StageResults(tx, pass.Results());
             foreach (var (deviceId, reason) in failures)
                 _logger.LogWarning("Configuration content could not be written into the twin of {DeviceId}: {Reason}", deviceId, reason);
-            return new ConfigurationEvaluation(now, all.Count, documents.Count, updatedCount, hub.Clock.GetElapsedTime(started), failures);
+            return new ConfigurationEvaluation(tx.Now, pass.Configurations.Count, twinCount, updatedCount, hub.Clock.GetElapsedTime(started), failures);
         });
     }
 
-    // Twins targeted by the same configurations share a plan: at scale, few distinct sets cover many twins.
-    private static ContentPlan PlanFor(List<int> targeting, IReadOnlyList<DeviceConfiguration> all, Dictionary<string, ContentPlan> plans)
+    /// <summary>The state of one evaluation: the configurations, the plans made so far and the counts.</summary>
+    private sealed class Pass
     {
-        var key = string.Join(',', targeting);
-        if (!plans.TryGetValue(key, out var plan))
+        private readonly long[] _targeted;
+        private readonly long[] _applied;
+        private readonly MetricCounter _metrics;
+        private readonly Dictionary<TargetSet, ContentPlan> _plans = [];
+        private readonly List<int> _targeting = [];
+
+        public Pass(IReadOnlyList<DeviceConfiguration> configurations)
         {
-            plan = ContentResolver.Plan(targeting.Select(i => all[i]));
-            plans[key] = plan;
+            Configurations = configurations;
+            _targeted = new long[configurations.Count];
+            _applied = new long[configurations.Count];
+            _metrics = new MetricCounter(configurations);
+            ViewParts = PartsNeeded(configurations);
+            Inspect = InspectTwin;
+            Recount = RecountTwin;
         }
-        return plan;
+
+        public IReadOnlyList<DeviceConfiguration> Configurations { get; }
+
+        /// <summary>The parts of the twin the queries may look at.</summary>
+        public TwinViewParts ViewParts { get; }
+
+        /// <summary>
+        /// Finds the positions of the configurations whose target the twin matches (a list reused per twin), and
+        /// tries the twin against the custom metrics: if the evaluation leaves the twin as it is, those hits stand.
+        /// </summary>
+        public Func<JsonObject, List<int>> Inspect { get; }
+
+        /// <summary>Tries the twin as the evaluation rewrote it against the custom metrics instead.</summary>
+        public Func<JsonObject, bool> Recount { get; }
+
+        private List<int> InspectTwin(JsonObject twin)
+        {
+            _targeting.Clear();
+            for (var i = 0; i < Configurations.Count; i++)
+            {
+                if (Configurations[i].Target is { } target && target.Matches(twin)) _targeting.Add(i);
+            }
+            _metrics.Probe(twin);
+            return _targeting;
+        }
+
+        private bool RecountTwin(JsonObject twin)
+        {
+            _metrics.Probe(twin);
+            return true;
+        }
+
+        /// <summary>Adds the last twin tried to the custom metric counts.</summary>
+        public void CommitMetrics() => _metrics.Commit();
+
+        // Twins targeted by the same configurations share a plan: at scale, few distinct sets cover many twins.
+        public ContentPlan PlanFor(List<int> targeting)
+        {
+            var key = TargetSet.Of(targeting);
+            if (!_plans.TryGetValue(key, out var plan))
+            {
+                plan = ContentResolver.Plan(targeting.Select(i => Configurations[i]));
+                _plans[key] = plan;
+            }
+            return plan;
+        }
+
+        public void Tally(List<int> targeting, ImmutableHashSet<string> winners)
+        {
+            foreach (var i in targeting)
+            {
+                _targeted[i]++;
+                if (winners.Contains(Configurations[i].Id)) _applied[i]++;
+            }
+        }
+
+        public bool StatusesMatch(ImmutableSortedDictionary<string, string> current, List<int> targeting, ImmutableHashSet<string> winners)
+        {
+            if (current.Count != targeting.Count) return false;
+            foreach (var i in targeting)
+            {
+                var id = Configurations[i].Id;
+                if (!current.TryGetValue(id, out var status) || status != StatusOf(id, winners)) return false;
+            }
+            return true;
+        }
+
+        public ImmutableSortedDictionary<string, string> Statuses(List<int> targeting, ImmutableHashSet<string> winners)
+            => targeting.ToImmutableSortedDictionary(i => Configurations[i].Id, i => StatusOf(Configurations[i].Id, winners), StringComparer.Ordinal);
+
+        public IReadOnlyList<DeviceConfiguration> Results()
+            => Configurations.Select((c, i) => c with
+            {
+                TargetedCount = _targeted[i],
+                AppliedCount = _applied[i],
+                MetricResults = _metrics.Results(i),
+            }).ToList();
+
+        private static string StatusOf(string id, ImmutableHashSet<string> winners)
+            => winners.Contains(id) ? ConfigurationStatus.Applied : ConfigurationStatus.Targeted;
+
+        // The metadata trees and the configurations member are most of the cost of a view, so they are only put in
+        // when a query's text names them — a path into either has to spell it out — or an aggregate metric might
+        // group by a whole object, whose JSON text would include them.
+        private static TwinViewParts PartsNeeded(IReadOnlyList<DeviceConfiguration> all)
+        {
+            var texts = all.Select(c => c.TargetCondition).Concat(all.SelectMany(c => c.Metrics.Select(m => m.Text))).ToList();
+            if (all.Any(c => c.Metrics.Any(m => m.Query is { IsAggregate: true }))) return TwinViewParts.All;
+            var parts = TwinViewParts.Core;
+            if (texts.Any(t => t.Contains("$metadata", StringComparison.OrdinalIgnoreCase))) parts |= TwinViewParts.Metadata;
+            if (texts.Any(t => t.Contains("configurations", StringComparison.OrdinalIgnoreCase))) parts |= TwinViewParts.Configurations;
+            return parts;
+        }
     }
 
-    private static bool SameStatuses(ImmutableSortedDictionary<string, string> a, ImmutableSortedDictionary<string, string> b)
-        => a.Count == b.Count && a.All(s => b.TryGetValue(s.Key, out var v) && v == s.Value);
+    /// <summary>
+    /// Counts the rows of every custom metric query as the twins go past. A plain query's row count is the
+    /// number of twins its WHERE matches (capped by TOP); only aggregate or GROUP BY queries need the twins
+    /// together, so only then are the documents kept and the query run whole.
+    /// </summary>
+    private sealed class MetricCounter
+    {
+        private readonly IReadOnlyList<DeviceConfiguration> _configurations;
+        private readonly long[][] _matches;
+        private readonly bool[][] _hits;
+        private readonly List<JsonObject>? _kept;
+        private JsonObject? _pending;
+
+        public MetricCounter(IReadOnlyList<DeviceConfiguration> configurations)
+        {
+            _configurations = configurations;
+            _matches = configurations.Select(c => new long[c.Metrics.Length]).ToArray();
+            _hits = configurations.Select(c => new bool[c.Metrics.Length]).ToArray();
+            if (configurations.Any(c => c.Metrics.Any(m => m.Query is { IsAggregate: true }))) _kept = [];
+        }
+
+        /// <summary>Tries a twin against every plain metric, remembering the hits until <see cref="Commit"/>.</summary>
+        public void Probe(JsonObject document)
+        {
+            for (var i = 0; i < _configurations.Count; i++)
+            {
+                var metrics = _configurations[i].Metrics;
+                for (var j = 0; j < metrics.Length; j++)
+                    _hits[i][j] = metrics[j].Query is { IsAggregate: false } query && query.Matches(document);
+            }
+            // The document may be a borrowed view: keep a copy.
+            if (_kept is not null) _pending = (JsonObject)document.DeepClone();
+        }
+
+        /// <summary>Counts the hits of the last <see cref="Probe"/>.</summary>
+        public void Commit()
+        {
+            for (var i = 0; i < _hits.Length; i++)
+            {
+                for (var j = 0; j < _hits[i].Length; j++)
+                {
+                    if (_hits[i][j]) _matches[i][j]++;
+                }
+            }
+            if (_pending is not null) _kept!.Add(_pending);
+            _pending = null;
+        }
+
+        public ImmutableDictionary<string, long> Results(int configuration)
+        {
+            var metrics = _configurations[configuration].Metrics;
+            var results = ImmutableDictionary.CreateBuilder<string, long>();
+            for (var j = 0; j < metrics.Length; j++)
+            {
+                results[metrics[j].Name] = metrics[j].Query switch
+                {
+                    null => 0,
+                    { IsAggregate: true } aggregate => aggregate.Execute(_kept!).Items.Count,
+                    var plain => Math.Min(_matches[configuration][j], plain.Top ?? long.MaxValue),
+                };
+            }
+            return results.ToImmutable();
+        }
+    }
+
+    /// <summary>A set of configuration positions as a bit mask: a hub holds at most 100, so two words suffice.</summary>
+    private readonly record struct TargetSet(ulong Low, ulong High)
+    {
+        public static TargetSet Of(List<int> positions)
+        {
+            ulong low = 0, high = 0;
+            foreach (var p in positions)
+            {
+                if (p < 64) low |= 1UL << p;
+                else high |= 1UL << (p - 64);
+            }
+            return new TargetSet(low, high);
+        }
+    }
 }

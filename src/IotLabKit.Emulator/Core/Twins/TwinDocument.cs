@@ -4,6 +4,20 @@ using IotLabKit.Emulator.Core.Devices;
 
 namespace IotLabKit.Emulator.Core.Twins;
 
+/// <summary>The parts of a twin's service view that cost the most to build, for readers that may not need them.</summary>
+[Flags]
+public enum TwinViewParts
+{
+    /// <summary>Identity copies, tags, desired and reported values with <c>$version</c>, capabilities.</summary>
+    Core = 0,
+    /// <summary>The <c>$metadata</c> trees of desired and reported properties.</summary>
+    Metadata = 1,
+    /// <summary>The <c>configurations</c> member (statuses of automatic device configurations).</summary>
+    Configurations = 2,
+    /// <summary>Everything <see cref="TwinDocument.ToServiceJson(DeviceIdentity)"/> shows.</summary>
+    All = Metadata | Configurations,
+}
+
 /// <summary>What a write did to the desired properties, for device notifications.</summary>
 /// <param name="Patch">The desired patch as devices receive it (the whole desired document after a replace), with <c>$version</c>.</param>
 /// <param name="Version">The new desired <c>$version</c>.</param>
@@ -111,6 +125,64 @@ public sealed record TwinDocument
     /// <summary>The twin as the service API returns it, identity copies taken from <paramref name="device"/>.</summary>
     public JsonObject ToServiceJson(DeviceIdentity device)
     {
+        var json = IdentityPart(device);
+        json["tags"] = Tags.DeepClone();
+        json["properties"] = new JsonObject
+        {
+            ["desired"] = Desired.ToServiceJson(),
+            ["reported"] = Reported.ToServiceJson(),
+        };
+        AddTail(json, device, includeConfigurations: true);
+        return json;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> over the twin as the service sees it (the shape of <see cref="ToServiceJson(DeviceIdentity)"/>,
+    /// with the optional parts asked for) without copying it: the view borrows this twin's own trees for the call
+    /// and gives them back before returning. For passes over every twin (configuration evaluation), where copies
+    /// of 100,000 twins cost more than the queries run over them. The caller holds the hub's lock, so no reader
+    /// can meet a borrowed tree; <paramref name="read"/> must not change the view nor keep anything from it.
+    /// </summary>
+    public T ReadServiceView<T>(DeviceIdentity device, TwinViewParts parts, Func<JsonObject, T> read)
+    {
+        var includeMetadata = parts.HasFlag(TwinViewParts.Metadata);
+        var json = IdentityPart(device);
+        var properties = new JsonObject();
+        try
+        {
+            json["tags"] = Tags;
+            Lend(Desired, includeMetadata);
+            Lend(Reported, includeMetadata);
+            properties["desired"] = Desired.Values;
+            properties["reported"] = Reported.Values;
+            json["properties"] = properties;
+            AddTail(json, device, parts.HasFlag(TwinViewParts.Configurations));
+            return read(json);
+        }
+        finally
+        {
+            json.Remove("tags");
+            properties.Remove("desired");
+            properties.Remove("reported");
+            GiveBack(Desired);
+            GiveBack(Reported);
+        }
+    }
+
+    private static void Lend(TwinSection section, bool includeMetadata)
+    {
+        if (includeMetadata) section.Values["$metadata"] = section.Metadata;
+        section.Values["$version"] = section.Version;
+    }
+
+    private static void GiveBack(TwinSection section)
+    {
+        section.Values.Remove("$metadata");
+        section.Values.Remove("$version");
+    }
+
+    private JsonObject IdentityPart(DeviceIdentity device)
+    {
         var json = new JsonObject
         {
             ["deviceId"] = device.DeviceId,
@@ -131,20 +203,16 @@ public sealed record TwinDocument
         };
         json["modelId"] = ModelId;
         json["version"] = Version;
-        json["tags"] = Tags.DeepClone();
-        json["properties"] = new JsonObject
-        {
-            ["desired"] = Desired.ToServiceJson(),
-            ["reported"] = Reported.ToServiceJson(),
-        };
-        json["capabilities"] = new JsonObject { ["iotEdge"] = device.IotEdge };
-        if (!Configurations.IsEmpty)
-        {
-            var configurations = new JsonObject();
-            foreach (var (id, status) in Configurations) configurations[id] = new JsonObject { ["status"] = status };
-            json["configurations"] = configurations;
-        }
         return json;
+    }
+
+    private void AddTail(JsonObject json, DeviceIdentity device, bool includeConfigurations)
+    {
+        json["capabilities"] = new JsonObject { ["iotEdge"] = device.IotEdge };
+        if (!includeConfigurations || Configurations.IsEmpty) return;
+        var configurations = new JsonObject();
+        foreach (var (id, status) in Configurations) configurations[id] = new JsonObject { ["status"] = status };
+        json["configurations"] = configurations;
     }
 
     /// <summary>The twin as a device reads it (MQTT GET): desired and reported with <c>$version</c>, no metadata.</summary>
