@@ -27,7 +27,7 @@ public sealed record ConfigurationEvaluation(
 /// <item>a twin is targeted by the configurations whose target condition it matches (the one query engine, over
 /// the twin as the service sees it);</item>
 /// <item>per twin path the strongest targeted configuration wins (<see cref="ContentResolver"/>), and what differs
-/// from the twin's desired properties is written through the twin core (<see cref="TwinStore.StageDesiredPatch"/>:
+/// from the twin's desired properties is written through the twin core (<see cref="TwinStore.StageServicePatch"/>:
 /// desired <c>$version</c>, metadata, device notification) — nothing when nothing differs;</item>
 /// <item>the twin's <c>configurations</c> member lists each targeting configuration as <c>Applied</c> (it won a
 /// path) or <c>Targeted</c>; configurations that no longer target it (or were deleted) leave the list, and the
@@ -69,7 +69,7 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
                     {
                         try
                         {
-                            twin = twins.StageDesiredPatch(tx, record.Identity.DeviceId, twin, patch);
+                            twin = twins.StageServicePatch(tx, record.Identity.DeviceId, twin, new TwinWrite(null, patch));
                             updatedCount++;
                         }
                         catch (HubException ex)

@@ -68,19 +68,6 @@ public sealed class TwinStore(HubState hub, ILogger<TwinStore>? logger = null)
             return twin.Reported.Version;
         });
 
-    /// <summary>
-    /// Stages a merge of hub-written desired properties (automatic configurations, jobs) into a transaction the
-    /// caller runs: the rules of a service PATCH, and the device notification once the transaction commits.
-    /// The caller puts the returned twin.
-    /// </summary>
-    /// <exception cref="HubException">The patch breaks a twin limit (<c>ArgumentInvalid</c>).</exception>
-    public TwinDocument StageDesiredPatch(HubState.HubTransaction tx, string deviceId, TwinDocument twin, JsonObject desiredPatch)
-    {
-        var updated = twin.WithServicePatch(new TwinWrite(null, desiredPatch), tx.Now, out var change);
-        if (change is not null) tx.OnCommitted(() => RaiseDesiredChanged(deviceId, change));
-        return updated;
-    }
-
     /// <summary>Every twin as the service sees it, in device-id order (the source for queries).</summary>
     public IReadOnlyList<JsonObject> Snapshot()
         => hub.Read(v => v.Devices.Select(r => r.Twin.ToServiceJson(r.Identity)).ToList());
