@@ -35,6 +35,8 @@
         'Wait-IotJob'
         'Stop-IotJob'
         'Get-IotJobDeviceResult'
+        # Queries
+        'Invoke-IotQuery'
         # Quizzes
         'Get-IotQuiz'
         'Start-IotQuiz'

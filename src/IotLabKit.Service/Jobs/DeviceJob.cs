@@ -54,6 +54,11 @@ public sealed class DeviceJob
     /// <summary>The run as JSON, in the hub's shape.</summary>
     public string ToJson(bool indented = false) => JsonSerializer.Serialize(this, indented ? ServiceJson.Indented : ServiceJson.Options);
 
+    /// <summary>Reads a run in the hub's shape (an item of a <c>devices.jobs</c> query page read as JSON).</summary>
+    /// <exception cref="JsonException">The text is not a device job.</exception>
+    public static DeviceJob FromJson(string json)
+        => JsonSerializer.Deserialize<DeviceJob>(json, ServiceJson.Options) ?? throw new JsonException("The JSON is null, not a device job.");
+
     /// <inheritdoc />
     public override string ToString() => $"{JobId} on {DeviceId}: {Status}";
 }
