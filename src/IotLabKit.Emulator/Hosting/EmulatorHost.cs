@@ -7,6 +7,7 @@ using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Jobs;
 using IotLabKit.Emulator.Core.Methods;
 using IotLabKit.Emulator.Core.Query;
+using IotLabKit.Emulator.Core.Telemetry;
 using IotLabKit.Emulator.Core.Twins;
 using IotLabKit.Emulator.Errors;
 using IotLabKit.Emulator.Mqtt;
@@ -52,6 +53,9 @@ public static class EmulatorHost
 
         using var loggerFactory = CreateLoggerFactory(settings.Verbose);
         using var hub = new HubState(store, clock, loggerFactory.CreateLogger<HubState>());
+        await using var telemetry = new TelemetryStore(
+            settings.InMemory ? new InMemoryTelemetryLog() : new SqliteTelemetryLog(settings.DataDir),
+            settings.TelemetryPartitions, settings.TelemetryRetention, clock, loggerFactory.CreateLogger<TelemetryStore>());
 
         var httpsPorts = settings.HttpsPort is { } p ? [p] : new[] { EmulatorSettings.DefaultHttpsPort, EmulatorSettings.FallbackHttpsPort };
         // Another emulator (or broker) may hold 8883; devices then find the port in the status file, or use the HTTPS port.
@@ -61,7 +65,7 @@ public static class EmulatorHost
         for (int h = 0, q = 0; app is null;)
         {
             var ports = new BoundPorts(httpsPorts[h], mqttPorts[q]);
-            var candidate = Build(settings, ports, hub, policies, certificates, clock);
+            var candidate = Build(settings, ports, hub, telemetry, policies, certificates, clock);
             try
             {
                 await candidate.StartAsync();
@@ -121,7 +125,7 @@ public static class EmulatorHost
         public int ActualMqttPort => MqttListener?.IPEndPoint?.Port ?? MqttPort;
     }
 
-    private static WebApplication Build(EmulatorSettings settings, BoundPorts ports, HubState hub, SharedAccessPolicies policies,
+    private static WebApplication Build(EmulatorSettings settings, BoundPorts ports, HubState hub, TelemetryStore telemetry, SharedAccessPolicies policies,
         EmulatorCertificates certificates, TimeProvider clock)
     {
         var port = ports.HttpsPort;
@@ -182,6 +186,8 @@ public static class EmulatorHost
             sp.GetRequiredService<ILogger<ConfigurationScheduler>>()));
         builder.Services.AddHostedService<ConfigurationEvaluationService>();
         builder.Services.AddSingleton(sp => new SasValidator(policies, settings.HostName, sp.GetRequiredService<DeviceRegistry>(), clock));
+        builder.Services.AddSingleton(telemetry);
+        builder.Services.AddSingleton<TelemetryIngress>();
         builder.Services.AddSingleton(mqttConnections);
         builder.Services.AddSingleton(mqttWebSockets);
         builder.Services.AddSingleton<DeviceSessionTable>();

@@ -25,6 +25,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
     private readonly DeviceRegistry _registry;
     private readonly TwinRequestHandler _twinRequests;
     private readonly MqttDirectMethodInvoker _methods;
+    private readonly TelemetryIngress _telemetry;
     private readonly TwinStore _twins;
     private readonly TimeProvider _clock;
     private readonly ILogger<MqttDeviceEndpoint> _logger;
@@ -35,7 +36,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
     /// <summary>Creates the endpoint; it accepts connections once started.</summary>
     public MqttDeviceEndpoint(MqttConnectionHandler connections, MqttWebSocketServerAdapter webSockets, DeviceSessionTable sessions,
         DeviceConnectAuthenticator authenticator, DeviceRegistry registry, TwinStore twins, TwinRequestHandler twinRequests,
-        MqttDirectMethodInvoker methods, TimeProvider clock, ILogger<MqttDeviceEndpoint> logger)
+        MqttDirectMethodInvoker methods, TelemetryIngress telemetry, TimeProvider clock, ILogger<MqttDeviceEndpoint> logger)
     {
         _sessions = sessions;
         _authenticator = authenticator;
@@ -43,6 +44,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         _twins = twins;
         _twinRequests = twinRequests;
         _methods = methods;
+        _telemetry = telemetry;
         _clock = clock;
         _logger = logger;
         var options = new MqttServerOptionsBuilder()
@@ -171,13 +173,16 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         // The hub consumes every device publish; MQTTnet must never route one to another client.
         e.ProcessPublish = false;
         var message = e.ApplicationMessage;
         if (message.QualityOfServiceLevel == MqttQualityOfServiceLevel.ExactlyOnce)
-            return Close(e, "it published at QoS 2, which IoT Hub does not support");
+        {
+            Close(e, "it published at QoS 2, which IoT Hub does not support");
+            return;
+        }
         var session = _sessions.Get(e.ClientId);
         var publish = DeviceTopics.ClassifyPublish(message.Topic, e.ClientId);
         switch (publish.Kind)
@@ -189,20 +194,32 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
                 _methods.OnResponse(e.ClientId, publish.RequestId!, publish.Status, message.Payload.ToArray());
                 break;
             case DevicePublishKind.Telemetry:
-                // Stored by the telemetry slice; accepted (PUBACK) meanwhile.
+                // PUBACK goes out when this returns, so only after the message is durable; a message that cannot be
+                // stored closes the connection instead (MQTT 3.1.1 has no negative acknowledgement).
+                try { await _telemetry.AcceptAsync(e.ClientId, publish.PropertyBag, message.Payload.ToArray(), message.Retain).ConfigureAwait(false); }
+                catch (Core.HubException ex)
+                {
+                    Close(e, ex.Message);
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Telemetry from device '{DeviceId}' could not be stored.", e.ClientId);
+                    Close(e, "its message could not be stored");
+                    return;
+                }
                 break;
             default:
-                return Close(e, $"it published to '{message.Topic}', which is not one of its IoT Hub topics");
+                Close(e, $"it published to '{message.Topic}', which is not one of its IoT Hub topics");
+                return;
         }
         _registry.RecordActivity(e.ClientId);
-        return Task.CompletedTask;
     }
 
-    private Task Close(InterceptingPublishEventArgs e, string why)
+    private void Close(InterceptingPublishEventArgs e, string why)
     {
         e.CloseConnection = true;
         _logger.LogWarning("Closing the MQTT connection of device '{DeviceId}': {Reason}.", e.ClientId, why);
-        return Task.CompletedTask;
     }
 
     // Runs under the hub's lock (TwinStore's contract): only queue the message into the device's session.

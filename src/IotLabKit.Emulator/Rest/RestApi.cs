@@ -17,5 +17,6 @@ public static class RestApi
         MethodEndpoints.Map(routes);
         QueryEndpoints.Map(routes);
         ConfigurationEndpoints.Map(routes);
+        TelemetryEndpoints.Map(routes);
     }
 }
