@@ -14,6 +14,7 @@ internal sealed record BenchSettings
     public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query", "configurations"];
     public int JobDevices { get; init; } = 10_000;
     public int JobRuns { get; init; } = 3;
+    public int MethodJobDevices { get; init; } = 1_000;
     public int QueryTwins { get; init; } = 100_000;
     public int QueryRuns { get; init; } = 10;
     public int Configurations { get; init; } = 50;
@@ -29,7 +30,8 @@ internal sealed record BenchSettings
           --limit <seconds>   give up on a scenario after this long (default 120)
           --scenarios <a,b>   coldstart, twins, jobs, query, configurations (default all)
           --job-devices <n>   devices a twin-update job targets (default 10000)
-          --job-runs <n>      twin-update jobs to time (default 3)
+          --job-runs <n>      jobs of each kind to time (default 3)
+          --method-job-devices <n>  connected devices a method job calls (default 1000)
           --twins <n>         twins the query and configurations scenarios use (default 100000)
           --query-runs <n>    timed runs per query after the first (default 10)
           --configurations <n> configurations the configurations scenario evaluates (default 50)
@@ -52,6 +54,7 @@ internal sealed record BenchSettings
                 "--scenarios" => s with { Scenarios = Next().Split(',').Select(Scenario).ToArray() },
                 "--job-devices" => s with { JobDevices = Positive(Next()) },
                 "--job-runs" => s with { JobRuns = Positive(Next()) },
+                "--method-job-devices" => s with { MethodJobDevices = Positive(Next()) },
                 "--twins" => s with { QueryTwins = Positive(Next()) },
                 "--query-runs" => s with { QueryRuns = Positive(Next()) },
                 "--configurations" => s with { Configurations = Positive(Next()) },
