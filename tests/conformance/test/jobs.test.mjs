@@ -1,10 +1,15 @@
-// Jobs v2 through azure-iothub's JobClient: a twin-update job over tagged devices, cancelling a job scheduled for
-// the future, and the job query by type and status with paging.
+// Jobs v2 through azure-iothub's JobClient: a twin-update job over tagged devices, a method job over devices
+// connected with azure-iot-device over MQTT, cancelling a job scheduled for the future, and the job query by type
+// and status with paging.
 
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import device from 'azure-iot-device';
+import deviceMqtt from 'azure-iot-device-mqtt';
 import iothub from 'azure-iothub';
-import { assertHubError, connectionString, errors, newDeviceId, registry, removeDevices } from './support.mjs';
+import {
+  assertHubError, connectionString, emulatorStatus, errors, newDeviceId, registry, removeDevices,
+} from './support.mjs';
 
 const { JobClient } = iothub;
 const reg = registry();
@@ -12,7 +17,10 @@ const jobs = JobClient.fromConnectionString(connectionString);
 const created = [];
 const scheduled = [];
 
+const openClients = [];
+
 after(async () => {
+  for (const client of openClients) await client.close();
   for (const jobId of scheduled) {
     try { await jobs.cancelJob(jobId); } catch { /* already gone or ended */ }
   }
@@ -97,6 +105,66 @@ describe('JobClient.scheduleTwinUpdate', () => {
     scheduled.push(jobId);
     await assertHubError(jobs.scheduleTwinUpdate(jobId, '*', { tags: { a: 1 } }, later, 60),
       errors.DeviceAlreadyExistsError, 409, 'JobAlreadyExists');
+  });
+});
+
+const hostName = connectionString.split(';').find((p) => p.startsWith('HostName=')).slice('HostName='.length);
+// The SDK dials 8883 unless told otherwise; the emulator takes another port when 8883 is busy and says which.
+const mqttPort = emulatorStatus?.mqttPort ?? 8883;
+
+/** Opens an MQTT client for a registered device, with a handler for `method` that echoes the payload. */
+async function connectDevice(deviceId, key, method, calls) {
+  let cs = `HostName=${hostName};DeviceId=${deviceId};SharedAccessKey=${key}`;
+  if (mqttPort !== 8883) cs += `;GatewayHostName=localhost:${mqttPort}`;
+  const client = device.Client.fromConnectionString(cs, deviceMqtt.Mqtt);
+  await client.open();
+  openClients.push(client);
+  client.onDeviceMethod(method, (request, response) => {
+    calls.push({ deviceId, payload: request.payload });
+    response.send(200, { echo: request.payload, from: deviceId }, () => {});
+  });
+  // onDeviceMethod subscribes without saying when it is done; a call that may wait for the device proves it is.
+  const service = iothub.Client.fromConnectionString(connectionString);
+  await service.invokeDeviceMethod(deviceId, { methodName: method, payload: 'ready?', responseTimeoutInSeconds: 15, connectTimeoutInSeconds: 10 });
+  return client;
+}
+
+describe('JobClient.scheduleDeviceMethod', () => {
+  test('calls every connected tagged device, fails the offline one, and keeps each answer in devices.jobs', async () => {
+    const site = newDeviceId('msite');
+    const [online1, online2, offline] = await taggedDevices(site, 3);
+    const calls = [];
+    for (const deviceId of [online1, online2]) {
+      const { responseBody: d } = await reg.get(deviceId);
+      await connectDevice(deviceId, d.authentication.symmetricKey.primaryKey, 'blink', calls);
+    }
+    calls.length = 0;
+
+    const jobId = newJobId('method');
+    const { jobStatus: createdJob } = await jobs.scheduleDeviceMethod(jobId, `tags.site = '${site}'`,
+      { methodName: 'blink', payload: { times: 3 }, responseTimeoutInSeconds: 30 }, new Date(), 300);
+    assert.equal(createdJob.type, 'scheduleDeviceMethod');
+    assert.equal(createdJob.cloudToDeviceMethod.methodName, 'blink');
+
+    const job = await waitForJob(jobId, ended);
+    assert.equal(job.status, 'completed');
+    assert.deepEqual(job.deviceJobStatistics, { deviceCount: 3, failedCount: 1, succeededCount: 2, runningCount: 0, pendingCount: 0 });
+    assert.deepEqual(calls.map((c) => c.deviceId).sort(), [online1, online2].sort());
+    assert.ok(calls.every((c) => c.payload.times === 3));
+
+    const query = reg.createQuery(`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '${jobId}'`, 100);
+    const { result: results, message } = await query.next();
+    assert.equal(message.headers['x-ms-item-type'], 'DeviceJob');
+    const byDevice = Object.fromEntries(results.map((r) => [r.deviceId, r]));
+    assert.deepEqual(Object.keys(byDevice).sort(), [online1, online2, offline].sort());
+    for (const deviceId of [online1, online2]) {
+      assert.equal(byDevice[deviceId].status, 'completed');
+      assert.equal(byDevice[deviceId].jobType, 'scheduleDeviceMethod');
+      assert.equal(byDevice[deviceId].outcome.deviceMethodResponse.status, 200);
+      assert.deepEqual(byDevice[deviceId].outcome.deviceMethodResponse.payload, { echo: { times: 3 }, from: deviceId });
+    }
+    assert.equal(byDevice[offline].status, 'failed');
+    assert.equal(byDevice[offline].error.code, 'DeviceNotOnline');
   });
 });
 
