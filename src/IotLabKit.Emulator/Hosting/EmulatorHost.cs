@@ -75,7 +75,7 @@ public static class EmulatorHost
             catch (Exception ex) when (IsBindFailure(ex))
             {
                 await candidate.DisposeAsync();
-                var mqttFailed = ports.MqttPort != 0 && ex.GetBaseException().Message.Contains($":{ports.MqttPort}", StringComparison.Ordinal);
+                var mqttFailed = ports.MqttPort != 0 && MentionsPort(ex, ports.MqttPort);
                 if (mqttFailed && q + 1 < mqttPorts.Length)
                 {
                     Console.Error.WriteLine($"MQTT port {mqttPorts[q]} is not available ({ex.GetBaseException().Message}); using any free port instead (see mqttPort in the status).");
@@ -225,6 +225,14 @@ public static class EmulatorHost
         // The host logs start-up failures with a stack trace; the emulator reports those itself in one line.
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", verbose ? LogLevel.Warning : LogLevel.None);
         if (verbose) logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+    }
+
+    // Kestrel names the address it could not bind ("https://127.0.0.1:8883") in an outer exception, not the socket error.
+    private static bool MentionsPort(Exception ex, int port)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+            if (e.Message.Contains($":{port}", StringComparison.Ordinal)) return true;
+        return false;
     }
 
     private static bool IsBindFailure(Exception ex)
