@@ -128,6 +128,31 @@ public sealed class QueryApiTests(EmulatorFixture hub) : IClassFixture<EmulatorF
     }
 
     [Fact]
+    public async Task The_configuration_status_query_finds_the_devices_a_configuration_applied_to()
+    {
+        var run = NewRun();
+        var ids = await CreateDevicesAsync(run, 4, tags: i => new JsonObject { ["fw"] = i < 3 ? "target" : "other" });
+        var configId = "firmwareupdate-" + run.ToLowerInvariant();
+        var configuration = new JsonObject
+        {
+            ["id"] = configId,
+            ["content"] = new JsonObject { ["deviceContent"] = new JsonObject { ["properties.desired.firmware"] = new JsonObject { ["fwVersion"] = "1.0.1" } } },
+            ["targetCondition"] = $"tags.run = '{run}' AND tags.fw = 'target'",
+            ["priority"] = 10,
+        };
+        using (var put = await hub.SendAsync(HttpMethod.Put, $"/configurations/{configId}", configuration.ToJsonString()))
+            await EmulatorFixture.ReadOkAsync(put);
+        using (var evaluate = await hub.SendAsync(HttpMethod.Post, "/$iotlabkit/configurations/evaluate", ""))
+            await EmulatorFixture.ReadOkAsync(evaluate);
+
+        var applied = await QueryPageAsync($"SELECT deviceId FROM devices WHERE configurations.[[{configId}]].status = 'Applied'");
+        Assert.Equal(ids[..3].Select(id => new JsonObject { ["deviceId"] = id }.ToJsonString()), applied.Items.Select(i => i!.ToJsonString()));
+
+        var desired = await QueryPageAsync($"SELECT deviceId FROM devices WHERE tags.run = '{run}' AND properties.desired.firmware.fwVersion = '1.0.1'");
+        Assert.Equal(3, desired.Items.Count);
+    }
+
+    [Fact]
     public async Task Item_types_follow_the_query()
     {
         var run = NewRun();
