@@ -12,6 +12,7 @@
         'IotLabKit.format.ps1xml'
         'IotLabKit.Quiz.format.ps1xml'
         'IotLabKit.Jobs.format.ps1xml'
+        'IotLabKit.Simulation.format.ps1xml'
     )
     CmdletsToExport      = @(
         # Hub and emulator
@@ -37,6 +38,12 @@
         'Get-IotJobDeviceResult'
         # Queries
         'Invoke-IotQuery'
+        # Direct methods, telemetry and simulated devices
+        'Invoke-DeviceMethod'
+        'Start-SimulatedDevice'
+        'Get-SimulatedDevice'
+        'Stop-SimulatedDevice'
+        'New-SimulatedFleet'
         # Quizzes
         'Get-IotQuiz'
         'Start-IotQuiz'

@@ -4,14 +4,15 @@ using IotLabKit.PowerShell.Session;
 namespace IotLabKit.PowerShell;
 
 /// <summary>
-/// On Remove-Module, closes the hub connection and stops the emulator this session started, so no orphan
-/// process outlives the module that could manage it.
+/// On Remove-Module, stops the simulated devices, closes the hub connection and stops the emulator this session
+/// started, so no orphan process or background device outlives the module that could manage it.
 /// </summary>
 public sealed class ModuleLifetime : IModuleAssemblyCleanup
 {
     /// <inheritdoc />
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        Simulation.SimulationSession.StopAll(TimeSpan.FromSeconds(10));
         HubSession.Disconnect();
         var emulator = HubSession.Emulator;
         HubSession.SetEmulator(null);

@@ -40,7 +40,7 @@ public sealed class DeviceIdCompleter : IArgumentCompleter
         }
     }
 
-    private static string Quote(string id)
+    internal static string Quote(string id)
         => id.IndexOfAny([' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '@', '#', '|', '&']) >= 0
             ? "'" + id.Replace("'", "''", StringComparison.Ordinal) + "'"
             : id;

@@ -3,6 +3,7 @@ using System.Security;
 using IotLabKit.PowerShell.Common;
 using IotLabKit.PowerShell.Completers;
 using IotLabKit.PowerShell.Errors;
+using IotLabKit.PowerShell.Session;
 using IotLabKit.Service;
 
 namespace IotLabKit.PowerShell.Devices;
@@ -50,17 +51,14 @@ public sealed class GetIotDeviceConnectionStringCommand : HubCmdlet
                 WriteError(ErrorRecordFactory.DeviceNotFound(CommandId, DeviceId));
                 return;
             }
-            var keys = device.Authentication?.SymmetricKey;
-            var key = KeyType == DeviceKeyType.Primary ? keys?.PrimaryKey : keys?.SecondaryKey;
-            if (device.Authentication?.Type is not (null or AuthenticationType.Sas) || string.IsNullOrEmpty(key))
+            var text = DeviceConnectionStrings.Build(Connection, device, secondary: KeyType == DeviceKeyType.Secondary);
+            if (text is null)
             {
                 WriteError(ErrorRecordFactory.Create(CommandId, "NoSymmetricKey", ErrorCategory.InvalidOperation,
                     $"The device '{DeviceId}' authenticates with {device.Authentication?.Type}, not a symmetric key, so it has no key connection string.",
                     DeviceId));
                 return;
             }
-            var text = $"HostName={Connection.HostName};DeviceId={device.Id};SharedAccessKey={key}"
-                + (Connection.IsEmulator ? ";UseDevelopmentEmulator=true" : "");
             WriteObject(SecretText.Output(text, AsPlainText));
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)

@@ -1,3 +1,5 @@
+extern alias IotDevice;
+
 using System.Management.Automation;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -43,6 +45,22 @@ internal static class ErrorRecordFactory
         Create(command, "NotFound", ErrorCategory.ObjectNotFound,
             $"The device '{deviceId}' does not exist in the hub.", deviceId);
 
+    /// <summary>A direct method found the device offline, or not subscribed to methods (IoT Hub 404103).</summary>
+    public static ErrorRecord DeviceNotOnline(string command, string deviceId, int connectTimeoutSeconds, Exception? inner) =>
+        Create(command, "DeviceNotOnline", ErrorCategory.ConnectionError,
+            connectTimeoutSeconds > 0
+                ? $"The device '{deviceId}' is not online (or has not subscribed to direct methods): it did not connect within {connectTimeoutSeconds} s."
+                : $"The device '{deviceId}' is not online (or has not subscribed to direct methods).",
+            deviceId, inner,
+            "Start the device (Start-SimulatedDevice starts a simulated one), or give -ConnectTimeout to wait for it to connect.");
+
+    /// <summary>A direct method got no answer from the device in time (IoT Hub 504101).</summary>
+    public static ErrorRecord MethodTimeout(string command, string deviceId, string methodName, int responseTimeoutSeconds, Exception? inner) =>
+        Create(command, "Timeout", ErrorCategory.OperationTimeout,
+            $"The device '{deviceId}' did not answer the direct method '{methodName}' within {responseTimeoutSeconds} s.",
+            deviceId, inner,
+            "Check that the device handles this method (the name is case-sensitive), or give a longer -ResponseTimeout (up to 300 s).");
+
     /// <summary>Maps any failure of a hub call to a record.</summary>
     public static ErrorRecord FromException(Exception exception, string command, object? target)
     {
@@ -64,6 +82,13 @@ internal static class ErrorRecordFactory
                 return Transport(transport);
             case IotHubException hub:
                 return ByStatus(hub);
+            case IotDevice::IotLabKit.Device.UnauthorizedException:
+                return ("Unauthorized", ErrorCategory.PermissionDenied,
+                    "The hub refused the device: check that it exists, is enabled, and that its key is current.");
+            case IotDevice::IotLabKit.Device.IotHubException { ErrorCode: { } deviceCode }:
+                return ByCode(deviceCode);
+            case IotDevice::IotLabKit.Device.IotHubException device:
+                return Transport(device);
             case FormatException:
                 return ("InvalidConnectionString", ErrorCategory.InvalidArgument, null);
             case FileNotFoundException:

@@ -5,7 +5,8 @@ using IotLabKit.PowerShell.Session;
 namespace IotLabKit.PowerShell.Hub;
 
 /// <summary>
-/// Stops the emulator this session started: asks it to shut down, and kills it if it has not exited in time.
+/// Stops the emulator this session started: stops the session's simulated devices, asks the emulator to shut down,
+/// and kills it if it has not exited in time.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "IotHubEmulator", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
@@ -27,6 +28,8 @@ public sealed class StopIotHubEmulatorCommand : IotLabKitCmdlet
             return;
         }
         if (!ShouldProcess($"emulator process {emulator.Id}", "Stop the IoT Hub emulator")) return;
+        // Simulated devices would otherwise keep trying to reconnect to the stopped emulator in the background.
+        Simulation.SimulationSession.StopAll(TimeSpan.FromSeconds(TimeoutSec));
         if (HubSession.IsConnectedTo(emulator)) HubSession.Disconnect();
         var wasRunning = !emulator.HasExited;
         var graceful = emulator.Stop(TimeSpan.FromSeconds(TimeoutSec));

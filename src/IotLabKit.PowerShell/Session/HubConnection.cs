@@ -19,6 +19,8 @@ public sealed class HubConnection : IDisposable
         ConnectedAt = DateTime.Now;
         _jobs = new Lazy<JobClient>(() => JobClient.CreateFromConnectionString(connectionString.ToString(),
             new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
+        _service = new Lazy<ServiceClient>(() => ServiceClient.CreateFromConnectionString(connectionString.ToString(),
+            new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
     }
 
     /// <summary>The hub's host name, with the port when it is not 443 (<c>localhost:8443</c>).</summary>
@@ -51,11 +53,17 @@ public sealed class HubConnection : IDisposable
 
     private readonly Lazy<JobClient> _jobs;
 
+    /// <summary>The direct-method client, made on first use.</summary>
+    internal ServiceClient Service => _service.Value;
+
+    private readonly Lazy<ServiceClient> _service;
+
     /// <inheritdoc />
     public void Dispose()
     {
         (Registry as IDisposable)?.Dispose();
         if (_jobs.IsValueCreated) _jobs.Value.Dispose();
+        if (_service.IsValueCreated) _service.Value.Dispose();
     }
 
     /// <inheritdoc />
