@@ -372,8 +372,12 @@ public sealed class SimulatedDevice : IAsyncDisposable, ISimulationHost
 
     void ISimulationHost.RecordError(string during, Exception exception) => RecordError(during, exception);
 
-    Task ISimulationHost.ReportAsync(JsonObject patch, CancellationToken cancellationToken)
-        => _client.UpdateReportedPropertiesAsync(new TwinCollection(patch.ToJsonString()), cancellationToken);
+    async Task ISimulationHost.ReportAsync(JsonObject patch, CancellationToken cancellationToken)
+    {
+        var json = patch.ToJsonString();
+        await _client.UpdateReportedPropertiesAsync(new TwinCollection(json), cancellationToken).ConfigureAwait(false);
+        _options.ReportObserver?.Invoke((JsonObject)JsonNode.Parse(json)!);
+    }
 
     Task<Twin> ISimulationHost.GetTwinAsync(CancellationToken cancellationToken) => _client.GetTwinAsync(cancellationToken);
 

@@ -50,6 +50,9 @@ public sealed class SimulatedDeviceOptions
     /// <summary>Settings of the device client (emulator CA, timeouts); null for the defaults with this options' clock.</summary>
     public DeviceClientOptions? ClientOptions { get; set; }
 
+    /// <summary>Sees every reported patch the hub has accepted, in order (for tests of the exact sequences).</summary>
+    internal Action<System.Text.Json.Nodes.JsonObject>? ReportObserver { get; set; }
+
     internal void Validate()
     {
         if ((Behaviors & ~SimulatedBehaviors.All) != 0)
