@@ -226,5 +226,9 @@ public sealed class DeviceClient : IDisposable, IAsyncDisposable
         {
             CallbackQueue.Report(_options.CallbackException, ex);
         }
+        finally
+        {
+            response.MarkSent();
+        }
     }
 }

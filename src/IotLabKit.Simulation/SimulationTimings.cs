@@ -22,8 +22,8 @@ public sealed record SimulationTimings
     public TimeSpan FirmwareReboot { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long after answering <c>reboot</c> or <c>factoryReset</c> the device starts to go down. A real device
-    /// schedules the restart for after the method has returned, so that its answer reaches the back end. Default 1 s.
+    /// How long after its answer to <c>reboot</c> or <c>factoryReset</c> is out the device starts to go down (a real
+    /// device schedules the restart for after the method has returned). Default 1 s.
     /// </summary>
     public TimeSpan RestartDelay { get; init; } = TimeSpan.FromSeconds(1);
 

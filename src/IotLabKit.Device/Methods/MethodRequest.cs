@@ -51,6 +51,16 @@ public sealed class MethodResponse
 
     /// <summary>The status the back end receives.</summary>
     public int Status { get; }
+
+    private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once the client has put this answer on the wire and the hub acknowledged it (or sending failed), so
+    /// that a device can act only after its answer is out — a simulated reboot must not disconnect before it.
+    /// </summary>
+    internal Task Sent => _sent.Task;
+
+    internal void MarkSent() => _sent.TrySetResult();
 }
 
 /// <summary>Handles a direct method; <paramref name="userContext"/> is what was passed when the handler was set.</summary>

@@ -64,12 +64,15 @@ internal abstract class RestartMethodBehavior : IDeviceBehavior
         {
             _host.RecordError($"reporting the {MethodName}", ex); // the restart still happens, as on a real device
         }
-        _host.RunInBackground(MethodName, RestartAsync, CancellationToken.None);
-        return Answer(200, StartedText);
+        var answer = Answer(200, StartedText);
+        _host.RunInBackground(MethodName, ct => RestartAsync(answer, ct), CancellationToken.None);
+        return answer;
     }
 
-    private async Task RestartAsync(CancellationToken cancellationToken)
+    private async Task RestartAsync(MethodResponse answer, CancellationToken cancellationToken)
     {
+        // Going offline before the answer is out would turn the caller's 200 into a 504.
+        await answer.Sent.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _host.RestartAsync(FactoryReset, cancellationToken).ConfigureAwait(false);
         await _host.ReportAsync(Status("completed", (EndTimeName, TwinTime.Iso(_host.Time.GetUtcNow()))), cancellationToken).ConfigureAwait(false);
     }
