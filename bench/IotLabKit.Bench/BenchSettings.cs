@@ -11,13 +11,17 @@ internal sealed record BenchSettings
     public IReadOnlyList<string> Storages { get; init; } = ["sqlite", "memory"];
     public int Restarts { get; init; } = 3;
     public TimeSpan ScenarioLimit { get; init; } = TimeSpan.FromMinutes(2);
-    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query", "configurations"];
+    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query", "configurations", "methods", "connections"];
     public int JobDevices { get; init; } = 10_000;
     public int JobRuns { get; init; } = 3;
     public int MethodJobDevices { get; init; } = 1_000;
     public int QueryTwins { get; init; } = 100_000;
     public int QueryRuns { get; init; } = 10;
     public int Configurations { get; init; } = 50;
+    public IReadOnlyList<int> MethodDevices { get; init; } = [1, 1000];
+    public int MethodCalls { get; init; } = 2000;
+    public int MethodConcurrency { get; init; } = 16;
+    public int Connections { get; init; } = 10_000;
 
     public const string Usage = """
         IotLabKit.Bench — starts real emulator processes and prints figures.
@@ -28,13 +32,17 @@ internal sealed record BenchSettings
           --storage <a,b>     sqlite, memory or both (default sqlite,memory)
           --restarts <n>      warm restarts to time per storage (default 3)
           --limit <seconds>   give up on a scenario after this long (default 120)
-          --scenarios <a,b>   coldstart, twins, jobs, query, configurations (default all)
+          --scenarios <a,b>   coldstart, twins, jobs, query, configurations, methods, connections (default all)
           --job-devices <n>   devices a twin-update job targets (default 10000)
           --job-runs <n>      jobs of each kind to time (default 3)
           --method-job-devices <n>  connected devices a method job calls (default 1000)
           --twins <n>         twins the query and configurations scenarios use (default 100000)
           --query-runs <n>    timed runs per query after the first (default 10)
           --configurations <n> configurations the configurations scenario evaluates (default 50)
+          --method-devices <a,b> connected devices for the direct-method round trip (default 1,1000)
+          --method-calls <n>  method calls per row, after the warm-up (default 2000)
+          --method-concurrency <n> callers for the calls/s under load (default 16)
+          --connections <n>   device connections the connections scenario opens and holds (default 10000)
         """;
 
     public static BenchSettings Parse(string[] args)
@@ -58,6 +66,10 @@ internal sealed record BenchSettings
                 "--twins" => s with { QueryTwins = Positive(Next()) },
                 "--query-runs" => s with { QueryRuns = Positive(Next()) },
                 "--configurations" => s with { Configurations = Positive(Next()) },
+                "--method-devices" => s with { MethodDevices = Next().Split(',').Select(Positive).ToArray() },
+                "--method-calls" => s with { MethodCalls = Positive(Next()) },
+                "--method-concurrency" => s with { MethodConcurrency = Positive(Next()) },
+                "--connections" => s with { Connections = Positive(Next()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
@@ -69,8 +81,8 @@ internal sealed record BenchSettings
 
     private static string Scenario(string text) => text.Trim().ToLowerInvariant() switch
     {
-        "coldstart" or "twins" or "jobs" or "query" or "configurations" => text.Trim().ToLowerInvariant(),
-        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query, configurations)."),
+        "coldstart" or "twins" or "jobs" or "query" or "configurations" or "methods" or "connections" => text.Trim().ToLowerInvariant(),
+        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query, configurations, methods, connections)."),
     };
 
     private static string Storage(string text) => text.Trim().ToLowerInvariant() switch

@@ -109,4 +109,30 @@ if (settings.Scenarios.Contains("configurations"))
     }
     Console.WriteLine();
 }
+if (settings.Scenarios.Contains("methods"))
+{
+    Console.WriteLine($"Direct methods: ServiceClient.InvokeDeviceMethodAsync over HTTPS keep-alive -> emulator -> DeviceClient over MQTT/TLS (echo handler) -> back (SQLite hub)");
+    Console.WriteLine($"floor: the same request/response as two MQTT hops through Debian's mosquitto on loopback (TCP, no TLS, QoS 0, MQTTnet clients)");
+    Console.WriteLine($"{"path",-38} {"devices",8} {"calls",6} {"p50 ms",8} {"p99 ms",8} {"calls/s 1 caller",17} {$"calls/s {settings.MethodConcurrency} callers",18}");
+    void Row(RoundTripResult r) => Console.WriteLine(string.Create(inv,
+        $"{r.Path,-38} {r.Devices,8} {r.Calls,6} {r.Percentile(50),8:0.00} {r.Percentile(99),8:0.00} {r.SequentialPerSecond,17:0} {r.ConcurrentPerSecond,18:0}"));
+    foreach (var devices in settings.MethodDevices)
+        Row(await MethodRoundTrip.MeasureAsync(devices, settings.MethodCalls, settings.Warmup, settings.MethodConcurrency, settings.ScenarioLimit));
+    var (floor, skipped) = await MosquittoFloor.MeasureAsync(settings.MethodCalls, settings.Warmup, settings.MethodConcurrency, settings.ScenarioLimit);
+    if (floor is not null) Row(floor);
+    else Console.WriteLine($"{"mosquitto: MQTT/TCP req -> resp",-38} skipped: {skipped}");
+    Console.WriteLine();
+}
+
+if (settings.Scenarios.Contains("connections"))
+{
+    Console.WriteLine($"Concurrent device connections: {settings.Connections} devices, MQTT 3.1.1 over TLS 1.3 on the MQTT port, CONNECT with device SAS, CleanSession=0, held idle (target 10,000)");
+    var r = await DeviceConnections.MeasureAsync(settings.Connections, 64, settings.ScenarioLimit * 5);
+    string Mb(long bytes) => (bytes / 1048576.0).ToString("0", inv) + " MB";
+    Console.WriteLine(string.Create(inv,
+        $"connected {r.Connected} of {r.Target} (refused {r.Refused}, failed {r.Failed}) in {r.ConnectTime.TotalSeconds:0.0} s ({r.Connected / r.ConnectTime.TotalSeconds:0} connects/s); connectedDeviceCount {r.ConnectedDeviceCount}"));
+    Console.WriteLine(string.Create(inv,
+        $"emulator working set {Mb(r.WorkingSetBefore)} -> {Mb(r.WorkingSetAfter)}, private {Mb(r.PrivateBefore)} -> {Mb(r.PrivateAfter)} (~{(r.WorkingSetAfter - r.WorkingSetBefore) / (double)Math.Max(1, r.Connected) / 1024:0.0} KB working set per connection)"));
+    Console.WriteLine();
+}
 return 0;
