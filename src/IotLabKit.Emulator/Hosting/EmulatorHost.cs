@@ -191,6 +191,7 @@ public static class EmulatorHost
         builder.Services.AddSingleton(mqttConnections);
         builder.Services.AddSingleton(mqttWebSockets);
         builder.Services.AddSingleton<DeviceSessionTable>();
+        builder.Services.AddSingleton<SessionPersistence>();
         builder.Services.AddSingleton<DeviceConnectAuthenticator>();
         builder.Services.AddSingleton<TwinRequestHandler>();
         builder.Services.AddSingleton<MqttDirectMethodInvoker>();

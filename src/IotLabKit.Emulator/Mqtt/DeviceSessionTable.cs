@@ -35,7 +35,7 @@ public sealed class DeviceSessionTable
 public sealed class DeviceSession
 {
     private readonly Lock _gate = new();
-    private readonly HashSet<DeviceSubscription> _subscriptions = [];
+    private readonly Dictionary<DeviceSubscription, MqttQualityOfServiceLevel> _subscriptions = [];
     private TaskCompletionSource _changed = NewSignal();
     private MqttSessionStatus? _mqtt;
     private string? _endpoint;
@@ -61,11 +61,17 @@ public sealed class DeviceSession
     /// <summary>True when the device is connected and subscribed to <paramref name="subscription"/>.</summary>
     public bool IsListening(DeviceSubscription subscription)
     {
-        lock (_gate) return _endpoint is not null && _subscriptions.Contains(subscription);
+        lock (_gate) return _endpoint is not null && _subscriptions.ContainsKey(subscription);
     }
 
-    /// <summary>The device's subscriptions (kept across connections with CleanSession=0).</summary>
-    public IReadOnlyCollection<DeviceSubscription> Subscriptions { get { lock (_gate) return [.. _subscriptions]; } }
+    /// <summary>The device's subscriptions and their granted QoS (kept across connections with CleanSession=0).</summary>
+    public IReadOnlyDictionary<DeviceSubscription, MqttQualityOfServiceLevel> Subscriptions
+    {
+        get { lock (_gate) return new Dictionary<DeviceSubscription, MqttQualityOfServiceLevel>(_subscriptions); }
+    }
+
+    /// <summary>True when the current connection asked for a clean session.</summary>
+    internal bool IsCleanSession { get { lock (_gate) return PendingConnect.CleanSession; } }
 
     /// <summary>A connection was accepted: <paramref name="endpoint"/> identifies it until it ends.</summary>
     internal void OnConnected(string endpoint, MqttSessionStatus? mqtt)
@@ -94,9 +100,9 @@ public sealed class DeviceSession
         return true;
     }
 
-    internal void OnSubscribed(DeviceSubscription subscription)
+    internal void OnSubscribed(DeviceSubscription subscription, MqttQualityOfServiceLevel granted)
     {
-        lock (_gate) _subscriptions.Add(subscription);
+        lock (_gate) _subscriptions[subscription] = granted;
         Pulse();
     }
 
@@ -126,7 +132,7 @@ public sealed class DeviceSession
         MqttSessionStatus? mqtt;
         lock (_gate)
         {
-            if (_endpoint is null || !_subscriptions.Contains(subscription)) return false;
+            if (_endpoint is null || !_subscriptions.ContainsKey(subscription)) return false;
             mqtt = _mqtt;
         }
         if (mqtt is null) return false;

@@ -61,6 +61,15 @@ public static class DeviceTopics
     /// <summary>The cloud-to-device filter of a device.</summary>
     public static string CloudToDeviceFilter(string deviceId) => $"devices/{deviceId}/messages/devicebound/#";
 
+    /// <summary>The filter a device subscribes with for <paramref name="subscription"/>.</summary>
+    public static string Filter(DeviceSubscription subscription, string deviceId) => subscription switch
+    {
+        DeviceSubscription.TwinResponses => TwinResponseFilter,
+        DeviceSubscription.DesiredPatches => DesiredPatchFilter,
+        DeviceSubscription.MethodRequests => MethodRequestFilter,
+        _ => CloudToDeviceFilter(deviceId),
+    };
+
     /// <summary>Classifies a topic <paramref name="deviceId"/> published to.</summary>
     public static DevicePublish ClassifyPublish(string topic, string deviceId)
     {

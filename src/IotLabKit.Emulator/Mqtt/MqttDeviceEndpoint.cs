@@ -4,6 +4,7 @@ using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Twins;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
 using MQTTnet.AspNetCore;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -26,6 +27,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
     private readonly TwinRequestHandler _twinRequests;
     private readonly MqttDirectMethodInvoker _methods;
     private readonly TelemetryIngress _telemetry;
+    private readonly SessionPersistence _persistence;
     private readonly TwinStore _twins;
     private readonly TimeProvider _clock;
     private readonly ILogger<MqttDeviceEndpoint> _logger;
@@ -36,7 +38,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
     /// <summary>Creates the endpoint; it accepts connections once started.</summary>
     public MqttDeviceEndpoint(MqttConnectionHandler connections, MqttWebSocketServerAdapter webSockets, DeviceSessionTable sessions,
         DeviceConnectAuthenticator authenticator, DeviceRegistry registry, TwinStore twins, TwinRequestHandler twinRequests,
-        MqttDirectMethodInvoker methods, TelemetryIngress telemetry, TimeProvider clock, ILogger<MqttDeviceEndpoint> logger)
+        MqttDirectMethodInvoker methods, TelemetryIngress telemetry, SessionPersistence persistence, TimeProvider clock, ILogger<MqttDeviceEndpoint> logger)
     {
         _sessions = sessions;
         _authenticator = authenticator;
@@ -45,6 +47,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         _twinRequests = twinRequests;
         _methods = methods;
         _telemetry = telemetry;
+        _persistence = persistence;
         _clock = clock;
         _logger = logger;
         var options = new MqttServerOptionsBuilder()
@@ -116,8 +119,12 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         var session = _sessions.Get(e.ClientId);
         session.OnConnected(ConnectionKey(e.RemoteEndPoint), await _server.GetSessionAsync(e.ClientId).ConfigureAwait(false));
         if (!_registry.SetConnectionState(e.ClientId, true))
+        {
             await DisconnectAsync(e.ClientId, "it was deleted while connecting").ConfigureAwait(false);
-        else if (_logger.IsEnabled(LogLevel.Information))
+            return;
+        }
+        await RestoreOrForgetSessionAsync(session).ConfigureAwait(false);
+        if (_logger.IsEnabled(LogLevel.Information))
             _logger.LogInformation("Device '{DeviceId}' connected over MQTT from {Endpoint}.", e.ClientId, e.RemoteEndPoint);
     }
 
@@ -157,14 +164,52 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
 
     private Task OnSubscribedAsync(ClientSubscribedTopicEventArgs e)
     {
-        if (DeviceTopics.ClassifyFilter(e.TopicFilter.Topic, e.ClientId) is { } kind) _sessions.Get(e.ClientId).OnSubscribed(kind);
+        if (DeviceTopics.ClassifyFilter(e.TopicFilter.Topic, e.ClientId) is not { } kind) return Task.CompletedTask;
+        var session = _sessions.Get(e.ClientId);
+        var granted = e.TopicFilter.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
+        session.OnSubscribed(kind, granted);
+        Persist(session);
         return Task.CompletedTask;
     }
 
     private Task OnUnsubscribedAsync(ClientUnsubscribedTopicEventArgs e)
     {
-        if (DeviceTopics.ClassifyFilter(e.TopicFilter, e.ClientId) is { } kind) _sessions.Find(e.ClientId)?.OnUnsubscribed(kind);
+        if (DeviceTopics.ClassifyFilter(e.TopicFilter, e.ClientId) is not { } kind || _sessions.Find(e.ClientId) is not { } session)
+            return Task.CompletedTask;
+        session.OnUnsubscribed(kind);
+        Persist(session);
         return Task.CompletedTask;
+    }
+
+    // A clean session is never kept; a persistent one is stored so it outlives a restart of the emulator.
+    private void Persist(DeviceSession session)
+    {
+        try
+        {
+            var subscriptions = session.IsCleanSession ? new Dictionary<DeviceSubscription, MqttQualityOfServiceLevel>() : session.Subscriptions;
+            _persistence.Save(session.DeviceId, _registry.Find(session.DeviceId)?.GenerationId, subscriptions);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Storing the MQTT session of device '{DeviceId}' failed.", session.DeviceId);
+        }
+    }
+
+    // After an emulator restart MQTTnet has no session; a device asking for its persistent session gets its stored
+    // subscriptions back before it sends anything (the receive loop starts after this event).
+    private async Task RestoreOrForgetSessionAsync(DeviceSession session)
+    {
+        if (session.IsCleanSession)
+        {
+            Persist(session);
+            return;
+        }
+        if (session.Subscriptions.Count > 0 || _registry.Find(session.DeviceId) is not { } identity) return;
+        if (_persistence.Find(session.DeviceId, identity.GenerationId) is not { } stored) return;
+        var filters = stored.Select(s => new MqttTopicFilterBuilder()
+            .WithTopic(DeviceTopics.Filter(s.Key, session.DeviceId)).WithQualityOfServiceLevel(s.Value).Build()).ToList();
+        try { await _server.SubscribeAsync(session.DeviceId, filters).ConfigureAwait(false); }
+        catch (InvalidOperationException ex) { _logger.LogWarning(ex, "Restoring the MQTT session of device '{DeviceId}' failed.", session.DeviceId); }
     }
 
     private Task OnSessionDeletedAsync(SessionDeletedEventArgs e)
@@ -238,6 +283,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
             await DisconnectAsync(deviceId, deleted ? "it was deleted" : "it was disabled").ConfigureAwait(false);
             if (!deleted) return;
             _sessions.Remove(deviceId);
+            _persistence.Save(deviceId, null, new Dictionary<DeviceSubscription, MqttQualityOfServiceLevel>());
             try
             {
                 if (await _server.GetSessionAsync(deviceId).ConfigureAwait(false) is { } mqttSession)

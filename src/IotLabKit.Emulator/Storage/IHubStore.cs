@@ -14,6 +14,9 @@ public static class StoreCollections
 
     /// <summary>One entity per automatic device configuration, with its last metric results.</summary>
     public const string Configurations = "configurations";
+
+    /// <summary>One entity per device with a persistent MQTT session: its subscriptions, so they outlive a restart.</summary>
+    public const string MqttSessions = "mqttSessions";
 }
 
 /// <summary>
