@@ -13,6 +13,7 @@
         'IotLabKit.Quiz.format.ps1xml'
         'IotLabKit.Jobs.format.ps1xml'
         'IotLabKit.Simulation.format.ps1xml'
+        'IotLabKit.Configurations.format.ps1xml'
     )
     CmdletsToExport      = @(
         # Hub and emulator
@@ -44,6 +45,13 @@
         'Get-SimulatedDevice'
         'Stop-SimulatedDevice'
         'New-SimulatedFleet'
+        # Automatic device management
+        'New-AutoConfiguration'
+        'Get-AutoConfiguration'
+        'Set-AutoConfiguration'
+        'Remove-AutoConfiguration'
+        'Get-AutoConfigurationMetric'
+        'Invoke-AutoConfigurationEvaluation'
         # Quizzes
         'Get-IotQuiz'
         'Start-IotQuiz'

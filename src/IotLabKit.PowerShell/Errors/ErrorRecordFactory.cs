@@ -116,13 +116,17 @@ internal static class ErrorRecordFactory
             "Check the connection string's key, and that its policy has the right permission (iothubowner has all)."),
         IotHubErrorCode.InvalidProtocolVersion or IotHubErrorCode.ArgumentInvalid or IotHubErrorCode.ArgumentNull
             or IotHubErrorCode.IotHubFormatError or IotHubErrorCode.GenericBadRequest or IotHubErrorCode.DeviceDefinedMultipleTimes
+            or IotHubErrorCode.InvalidConfigurationTargetCondition or IotHubErrorCode.InvalidConfigurationContent
+            or IotHubErrorCode.InvalidConfigurationCustomMetricsQuery
             => ("InvalidArgument", ErrorCategory.InvalidArgument, null),
+        IotHubErrorCode.CannotModifyImmutableConfigurationContent => ("ContentImmutable", ErrorCategory.InvalidOperation,
+            "A configuration's content cannot change. Create a new configuration (with a new id and a higher priority) for new content."),
         IotHubErrorCode.InvalidOperation or IotHubErrorCode.BulkRegistryOperationFailure
             => ("InvalidOperation", ErrorCategory.InvalidOperation, null),
         IotHubErrorCode.ThrottlingException or IotHubErrorCode.ThrottlingMaxActiveJobCountExceeded
             => ("Throttled", ErrorCategory.LimitsExceeded, "The hub is throttling requests; wait a moment and try again."),
         IotHubErrorCode.IotHubQuotaExceeded or IotHubErrorCode.JobQuotaExceeded or IotHubErrorCode.DeviceMaximumQueueDepthExceeded
-            or IotHubErrorCode.TooManyDevices => ("QuotaExceeded", ErrorCategory.LimitsExceeded, null),
+            or IotHubErrorCode.TooManyDevices or IotHubErrorCode.ConfigurationCountLimitExceeded => ("QuotaExceeded", ErrorCategory.LimitsExceeded, null),
         IotHubErrorCode.MessageTooLarge => ("MessageTooLarge", ErrorCategory.LimitsExceeded, null),
         IotHubErrorCode.DeviceNotOnline or IotHubErrorCode.DeviceConnectionClosedRemotely
             or IotHubErrorCode.ConnectionForcefullyClosedOnNewConnection => ("DeviceNotOnline", ErrorCategory.ConnectionError, null),

@@ -21,6 +21,8 @@ public sealed class HubConnection : IDisposable
             new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
         _service = new Lazy<ServiceClient>(() => ServiceClient.CreateFromConnectionString(connectionString.ToString(),
             new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
+        _emulator = new Lazy<EmulatorClient>(() => EmulatorClient.CreateFromConnectionString(connectionString.ToString(),
+            new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
     }
 
     /// <summary>The hub's host name, with the port when it is not 443 (<c>localhost:8443</c>).</summary>
@@ -58,12 +60,18 @@ public sealed class HubConnection : IDisposable
 
     private readonly Lazy<ServiceClient> _service;
 
+    /// <summary>The emulator-only client (evaluate configurations now …), made on first use.</summary>
+    internal EmulatorClient Emulator => _emulator.Value;
+
+    private readonly Lazy<EmulatorClient> _emulator;
+
     /// <inheritdoc />
     public void Dispose()
     {
         (Registry as IDisposable)?.Dispose();
         if (_jobs.IsValueCreated) _jobs.Value.Dispose();
         if (_service.IsValueCreated) _service.Value.Dispose();
+        if (_emulator.IsValueCreated) _emulator.Value.Dispose();
     }
 
     /// <inheritdoc />

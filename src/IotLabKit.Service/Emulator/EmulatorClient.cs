@@ -1,0 +1,52 @@
+using IotLabKit.Service.Transport;
+
+namespace IotLabKit.Service;
+
+/// <summary>
+/// Calls that exist only on the IotLabKit emulator, not on a real IoT hub: things a real hub does on its own
+/// schedule that a lab or a test wants done now. Same connection string, trust and errors as the other clients.
+/// </summary>
+public sealed class EmulatorClient : IDisposable, IAsyncDisposable
+{
+    /// <summary>The emulator's route that evaluates every automatic device configuration at once.</summary>
+    public const string EvaluateConfigurationsPath = "$iotlabkit/configurations/evaluate";
+
+    private readonly IotHubHttpClient _http;
+    private int _disposed;
+
+    private EmulatorClient(IotHubHttpClient http) => _http = http;
+
+    /// <summary>The emulator's host name (port included when the connection string gives one).</summary>
+    public string HostName => _http.HostName;
+
+    /// <summary>Creates the client from a service connection string of the emulator (<c>…;UseDevelopmentEmulator=true</c>).</summary>
+    /// <exception cref="ArgumentException">The connection string is malformed or is not a service connection string.</exception>
+    /// <exception cref="FileNotFoundException">No emulator CA certificate was found.</exception>
+    public static EmulatorClient CreateFromConnectionString(string connectionString, ServiceClientOptions? options = null)
+        => new(IotHubHttpClient.FromConnectionString(connectionString, options));
+
+    /// <summary>
+    /// Evaluates every automatic device configuration now — targeting, content written into twins, statuses and
+    /// metrics — instead of at the next scheduled evaluation (IoT Hub: every 5 minutes). Needs RegistryWrite.
+    /// </summary>
+    /// <returns>What the evaluation did.</returns>
+    /// <exception cref="DeviceNotFoundException">The hub is not an IotLabKit emulator (it has no such route: 404).</exception>
+    public Task<ConfigurationEvaluationResult> EvaluateConfigurationsAsync(CancellationToken cancellationToken = default)
+        => _http.SendAsync<ConfigurationEvaluationResult>(HttpMethod.Post, EvaluateConfigurationsPath, null, null, null, cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _http.Dispose();
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"EmulatorClient({HostName})";
+}
