@@ -218,3 +218,68 @@ Describe 'Invoke-AutoConfigurationEvaluation and Get-AutoConfigurationMetric' {
         { Invoke-AutoConfigurationEvaluation -ConnectionString $cs -ErrorAction Stop } | Should -Throw -ErrorId 'InvokeAutoConfigurationEvaluationNotEmulator*'
     }
 }
+
+Describe 'Lab 16: automate device management with a firmware-update configuration' {
+    BeforeAll {
+        # Waits for a condition the emulator and the simulated device reach by themselves, checking every 100 ms.
+        function Wait-Until([scriptblock] $Condition, [string] $What, [int] $TimeoutSeconds = 60) {
+            $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
+            while (-not (& $Condition)) {
+                if ((Get-Date) -gt $deadline) { throw "Timed out after $TimeoutSeconds s waiting for $What." }
+                Start-Sleep -Milliseconds 100
+            }
+        }
+    }
+
+    AfterAll {
+        Stop-SimulatedDevice -DeviceId sensor-th-0155 -ErrorAction SilentlyContinue
+    }
+
+    It 'takes sensor-th-0155 through every firmware status to 1.0.1 and counts Targeted 1, Applied 1, fwupdated 1' {
+        # Exercise 3, task 1: the simulated device, started first, boots with firmware 1.0.0 (course timings / 100).
+        Start-SimulatedDevice sensor-th-0155 -Create -Behavior FirmwareUpdate -TimeScale 0.01 | Out-Null
+        Wait-Until { (Get-Twin sensor-th-0155).Reported.firmware.fwUpdateStatus -eq 'current' } 'the device to boot'
+        (Get-Twin sensor-th-0155).Reported.firmware.currentFwVersion | Should -Be '1.0.0'
+
+        # Exercise 3, task 2: the configuration from the portal wizard.
+        $cfg = New-AutoConfiguration -Id firmwareupdate -TargetCondition "deviceId='sensor-th-0155'" -Priority 10 `
+            -DesiredProperties $script:Lab16Content -Metric $script:Lab16Metric
+        $cfg.Id | Should -Be 'firmwareupdate'
+
+        # The hub applies it shortly after creation; the device updates itself.
+        Wait-Until { (Get-SimulatedDevice sensor-th-0155).FirmwareVersion -eq '1.0.1' -and (Get-Twin sensor-th-0155).Reported.firmware.currentFwVersion -eq '1.0.1' } 'firmware 1.0.1'
+        $log = (Get-SimulatedDevice sensor-th-0155).Log.Text
+        $steps = @(
+            'A firmware update was requested from version 1.0.0 to version 1.0.1'
+            'Downloading new firmware package from https://MyPackage.uri'
+            'The new firmware package has been successfully downloaded.'
+            'Verifying firmware package with checksum 1234'
+            'The new firmware binary package has been successfully verified'
+            'Applying new firmware'
+            'Rebooting'
+            'Device booted'
+            'Current firmware version: 1.0.1'
+        )
+        # Each step is looked for after the one before it, so the order is checked too.
+        $at = -1
+        foreach ($step in $steps) {
+            $at = [array]::IndexOf([string[]]$log, $step, $at + 1)
+            $at | Should -BeGreaterOrEqual 0 -Because "'$step' follows the earlier steps in the device log: $($log -join ' | ')"
+        }
+
+        # The next evaluation counts the device's report: the portal's numbers.
+        Invoke-AutoConfigurationEvaluation | Out-Null
+        $counted = Get-AutoConfiguration firmwareupdate
+        $counted.TargetedCount | Should -Be 1
+        $counted.AppliedCount | Should -Be 1
+        $counted.Metrics.fwupdated | Should -Be 1
+        (Get-AutoConfigurationMetric firmwareupdate fwupdated).DeviceIds | Should -Be @('sensor-th-0155')
+
+        # The twin: the configuration's content, the device's report, and the configuration Applied.
+        $twin = Get-Twin sensor-th-0155
+        $twin.Desired.firmware.fwVersion | Should -Be '1.0.1'
+        $twin.Reported.firmware.fwUpdateStatus | Should -Be 'current'
+        $twin.Configurations.firmwareupdate | Should -Be 'Applied'
+        ($twin | Format-List | Out-String) | Should -Match 'firmwareupdate: Applied'
+    }
+}

@@ -32,6 +32,11 @@ internal static class TwinView
         Add(result, "Tags", Section(root, "tags"));
         Add(result, "Desired", Section(properties, "desired"));
         Add(result, "Reported", Section(properties, "reported"));
+        // Automatic device configurations targeting the twin: id → Targeted or Applied (as the portal's twin view shows).
+        var configurations = new PSObject();
+        foreach (var entry in twin.Configurations ?? Enumerable.Empty<KeyValuePair<string, Service.ConfigurationInfo>>())
+            configurations.Properties.Add(new PSNoteProperty(entry.Key, entry.Value.Status.ToString()));
+        Add(result, "Configurations", configurations);
         result.TypeNames.Insert(0, TypeName);
         return result;
     }
