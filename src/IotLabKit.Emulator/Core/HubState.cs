@@ -53,6 +53,12 @@ public sealed class HubState : IDisposable
     /// <summary>The hub's clock; every timestamp comes from it.</summary>
     public TimeProvider Clock { get; }
 
+    /// <summary>
+    /// Moves on every committed write that put or deleted a device record, so a reader can tell under the lock that
+    /// nothing changed since it last looked (the query documents' snapshot does).
+    /// </summary>
+    public long DeviceChangeCount { get; private set; }
+
     /// <summary>The store's kind ("sqlite" or "memory").</summary>
     public string StorageKind => _store.Kind;
 
@@ -202,6 +208,7 @@ public sealed class HubState : IDisposable
                     if (record is null) _hub._devices.Remove(id);
                     else _hub._devices[id] = record;
                 }
+                if (_staged.Count > 0) _hub.DeviceChangeCount++;
             }
             _hub._deviceETagSequence = _etagSequence;
             _hub._lastGenerationId = _generation;

@@ -21,9 +21,14 @@ public sealed class HubQuerySource(HubState hub, IDeviceJobSource deviceJobs) : 
     // its record is the very instance the hub holds (records are immutable: every write puts a new one).
     private readonly Dictionary<string, CachedTwin> _twins = new(StringComparer.Ordinal);
 
+    // The last full list of twin documents and the hub's change count it was built at (also guarded by the hub
+    // lock). Handed out as it is: never changed after it is built.
+    private List<QueryDocument>? _allTwins;
+    private long _allTwinsVersion;
+
     /// <summary>
     /// The documents of <paramref name="collection"/> whose key is greater than <paramref name="afterKey"/>
-    /// (all of them when null), in key order, as they are now.
+    /// (all of them when null), in key order, as they are now. The list may be shared with other callers: only read it.
     /// </summary>
     public IReadOnlyList<QueryDocument> Snapshot(QueryCollection collection, string? afterKey = null) => collection switch
     {
@@ -37,13 +42,58 @@ public sealed class HubQuerySource(HubState hub, IDeviceJobSource deviceJobs) : 
     public IEnumerable<JsonObject> GetDocuments(QueryCollection collection)
         => Snapshot(collection).Select(d => d.Document);
 
-    private List<QueryDocument> SnapshotTwins(string? afterKey) => hub.Read(view =>
+    /// <summary>How many twin documents are built per hold of the hub lock when many are missing.</summary>
+    public const int BuildChunk = 2000;
+
+    private IReadOnlyList<QueryDocument> SnapshotTwins(string? afterKey)
     {
-        var result = new List<QueryDocument>(afterKey is null ? view.DeviceCount : 0);
+        BuildMissingInChunks();
+        return hub.Read(view =>
+        {
+            // Unchanged hub, same list: a query over a quiet hub does not even walk the device table.
+            if (_allTwins is null || _allTwinsVersion != hub.DeviceChangeCount)
+            {
+                _allTwins = BuildTwins(view);
+                _allTwinsVersion = hub.DeviceChangeCount;
+            }
+            return After(_allTwins, afterKey);
+        });
+    }
+
+    /// <summary>
+    /// When many twins have no current document (the first query after a start or a bulk import), builds them a
+    /// chunk per lock hold, so writers are not held up for the seconds 100,000 documents take. The snapshot itself
+    /// is then taken in one hold and builds only what changed meanwhile.
+    /// </summary>
+    private void BuildMissingInChunks()
+    {
+        var missing = hub.Read(view => _allTwins is not null && _allTwinsVersion == hub.DeviceChangeCount
+            ? []
+            : view.Devices.Where(r => !_twins.TryGetValue(r.Identity.DeviceId, out var c) || !ReferenceEquals(c.Record, r)).ToList());
+        if (missing.Count <= BuildChunk) return;
+        foreach (var chunk in missing.Chunk(BuildChunk))
+        {
+            hub.Read(view =>
+            {
+                foreach (var record in chunk)
+                {
+                    // A record a writer replaced (or deleted) meanwhile is skipped; the snapshot builds the new one.
+                    var id = record.Identity.DeviceId;
+                    if (!ReferenceEquals(view.Find(id), record)) continue;
+                    if (!_twins.TryGetValue(id, out var cached) || !ReferenceEquals(cached.Record, record))
+                        _twins[id] = new CachedTwin(record, Built(record.Twin.ToServiceJson(record.Identity)));
+                }
+                return 0;
+            });
+        }
+    }
+
+    private List<QueryDocument> BuildTwins(IHubView view)
+    {
+        var result = new List<QueryDocument>(view.DeviceCount);
         foreach (var record in view.Devices)
         {
             var id = record.Identity.DeviceId;
-            if (afterKey is not null && string.CompareOrdinal(id, afterKey) <= 0) continue;
             if (!_twins.TryGetValue(id, out var cached) || !ReferenceEquals(cached.Record, record))
             {
                 cached = new CachedTwin(record, Built(record.Twin.ToServiceJson(record.Identity)));
@@ -51,9 +101,9 @@ public sealed class HubQuerySource(HubState hub, IDeviceJobSource deviceJobs) : 
             }
             result.Add(new QueryDocument(id, cached.Document));
         }
-        if (_twins.Count > view.DeviceCount) ForgetDeleted(view);
+        if (_twins.Count > result.Count) ForgetDeleted(view);
         return result;
-    });
+    }
 
     private void ForgetDeleted(IHubView view)
     {
@@ -71,7 +121,7 @@ public sealed class HubQuerySource(HubState hub, IDeviceJobSource deviceJobs) : 
             if (string.CompareOrdinal(documents[mid].Key, afterKey) <= 0) low = mid + 1;
             else high = mid;
         }
-        return low == 0 ? documents : documents.Skip(low).ToList();
+        return low == 0 ? documents : new Tail(documents, low);
     }
 
     /// <summary>
@@ -98,4 +148,19 @@ public sealed class HubQuerySource(HubState hub, IDeviceJobSource deviceJobs) : 
     }
 
     private sealed record CachedTwin(DeviceRecord Record, JsonObject Document);
+
+    /// <summary>The documents of a list from an index on, without copying them.</summary>
+    private sealed class Tail(IReadOnlyList<QueryDocument> documents, int start) : IReadOnlyList<QueryDocument>
+    {
+        public int Count => documents.Count - start;
+
+        public QueryDocument this[int index] => (uint)index < (uint)Count ? documents[start + index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<QueryDocument> GetEnumerator()
+        {
+            for (var i = start; i < documents.Count; i++) yield return documents[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

@@ -224,6 +224,25 @@ public sealed class QueryEngineTests : IDisposable
     }
 
     [Fact]
+    public void Many_missing_documents_are_built_in_chunks_and_the_snapshot_is_complete()
+    {
+        var count = HubQuerySource.BuildChunk * 2 + 17;
+        _hub.Write(tx =>
+        {
+            for (var i = 0; i < count; i++)
+                tx.Put(new DeviceRecord(DeviceRegistry.NewIdentity(tx, $"d{i:D5}", new DeviceSettings()), TwinDocument.Create(tx.Now)));
+            return 0;
+        });
+
+        var snapshot = _source.Snapshot(QueryCollection.Devices);
+
+        Assert.Equal(count, snapshot.Count);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"d{i:D5}"), snapshot.Select(d => d.Key));
+        Assert.Equal(_twins.Get("d04000").ToJsonString(), snapshot[4000].Document.ToJsonString());
+        Assert.Same(snapshot, _source.Snapshot(QueryCollection.Devices));
+    }
+
+    [Fact]
     public void Unchanged_twins_reuse_their_document()
     {
         Create("a");
