@@ -130,6 +130,16 @@ public sealed class SharedAccessSignature
     }
 
     /// <summary>
+    /// True when the signature was made the Event Hubs / Service Bus way: HMAC-SHA256 keyed with the key's UTF-8 text
+    /// (not its base64-decoded bytes, as IoT Hub does). Azure.Messaging.EventHubs signs so for the built-in endpoint.
+    /// </summary>
+    public bool IsSignedWithKeyText(string key)
+    {
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(Resource + "\n" + ExpiresOn.ToString(CultureInfo.InvariantCulture)));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Convert.ToBase64String(mac)), Encoding.ASCII.GetBytes(Signature));
+    }
+
+    /// <summary>
     /// True when this token's resource covers <paramref name="target"/> (both without scheme, decoded):
     /// a prefix match by whole path segments, host compared case-insensitively.
     /// </summary>

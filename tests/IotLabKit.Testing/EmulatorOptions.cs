@@ -11,6 +11,10 @@ public sealed record EmulatorOptions
     public int HttpsPort { get; init; }
     /// <summary>The MQTT-over-TLS port (0 = any free port, so test emulators never fight over 8883).</summary>
     public int MqttPort { get; init; }
+    /// <summary>The AMQPS port; 0 (the default here) = any free port.</summary>
+    public int AmqpsPort { get; init; }
+    /// <summary>The plain AMQP port; 0 (the default here) = any free port.</summary>
+    public int AmqpPort { get; init; }
     /// <summary><c>--host-name</c>, when set.</summary>
     public string? HostName { get; init; }
     /// <summary><c>--hub-name</c>, when set.</summary>

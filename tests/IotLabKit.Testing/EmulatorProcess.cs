@@ -267,6 +267,8 @@ public sealed class EmulatorProcess : IAsyncDisposable, IDisposable
         yield return "--data-dir"; yield return DataDir;
         yield return "--https-port"; yield return _options.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         yield return "--mqtt-port"; yield return _options.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        yield return "--amqps-port"; yield return _options.AmqpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        yield return "--amqp-port"; yield return _options.AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         yield return "--status-file"; yield return _statusFile;
         yield return "--parent-pid"; yield return Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_options.InMemory) yield return "--in-memory";

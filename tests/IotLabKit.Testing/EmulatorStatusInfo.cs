@@ -16,6 +16,12 @@ public sealed record EmulatorStatusInfo
     [JsonPropertyName("httpsPort")] public int HttpsPort { get; init; }
     /// <summary>The MQTT-over-TLS port it listens on (devices may also use the HTTPS port).</summary>
     [JsonPropertyName("mqttPort")] public int MqttPort { get; init; }
+    /// <summary>The AMQP-over-TLS port.</summary>
+    [JsonPropertyName("amqpsPort")] public int AmqpsPort { get; init; }
+    /// <summary>The plain AMQP port (UseDevelopmentEmulator=true clients).</summary>
+    [JsonPropertyName("amqpPort")] public int AmqpPort { get; init; }
+    /// <summary>The Event Hubs-compatible endpoint's connection string.</summary>
+    [JsonPropertyName("eventHubConnectionString")] public string EventHubConnectionString { get; init; } = "";
     /// <summary>The <c>iothubowner</c> connection string.</summary>
     [JsonPropertyName("serviceConnectionString")] public string ServiceConnectionString { get; init; } = "";
     /// <summary>Policy name → primary key.</summary>

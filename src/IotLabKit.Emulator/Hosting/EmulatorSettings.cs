@@ -23,6 +23,12 @@ public sealed partial class EmulatorSettings
     /// <summary>IoT Hub's MQTT-over-TLS port, used when no MQTT port is given (with a fallback to any free port).</summary>
     public const int DefaultMqttPort = 8883;
 
+    /// <summary>IoT Hub's AMQPS port (and the Event Hubs-compatible endpoint's), falling back to any free port.</summary>
+    public const int DefaultAmqpsPort = 5671;
+
+    /// <summary>Plain AMQP for <c>UseDevelopmentEmulator=true</c> clients (the Event Hubs emulator's convention), falling back to any free port.</summary>
+    public const int DefaultAmqpPort = 5672;
+
     /// <summary>The data directory used when none is given.</summary>
     public static string DefaultDataDir => Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
@@ -36,6 +42,10 @@ public sealed partial class EmulatorSettings
     public int? HttpsPort { get; set; }
     /// <summary>The requested MQTT-over-TLS port; null means 8883, falling back to any free port; 0 means any free port.</summary>
     public int? MqttPort { get; set; }
+    /// <summary>The requested AMQPS port; null means 5671, falling back to any free port; 0 means any free port.</summary>
+    public int? AmqpsPort { get; set; }
+    /// <summary>The requested plain AMQP port; null means 5672, falling back to any free port; 0 means any free port.</summary>
+    public int? AmqpPort { get; set; }
     /// <summary>Telemetry partitions (IoT Hub: 2–32, default 4); fixed when the telemetry store is created.</summary>
     public int TelemetryPartitions { get; set; } = 4;
     /// <summary>How long telemetry is kept (IoT Hub: 1–7 days, default 1 day).</summary>
@@ -74,6 +84,10 @@ public sealed partial class EmulatorSettings
           --https-port <n>       HTTPS port. Default 443, falling back to 8443; 0 = any free port.
                                  Devices may also speak MQTT (over TLS, or WebSocket at /$iothub/websocket) here.
           --mqtt-port <n>        MQTT-over-TLS port. Default 8883, falling back to any free port; 0 = any free port.
+          --amqps-port <n>       AMQP-over-TLS port (C2D, Event Hubs-compatible endpoint). Default 5671, falling back
+                                 to any free port; 0 = any free port.
+          --amqp-port <n>        Plain AMQP for UseDevelopmentEmulator=true clients. Default 5672, falling back to any
+                                 free port; 0 = any free port.
           --telemetry-partitions <n>       Telemetry partitions, 2-32 (fixed once the store exists). Default: 4
           --telemetry-retention-hours <n>  How long telemetry is kept, 1-168 hours. Default: 24
           --host-name <name>     Host name in connection strings and the certificate. Default: localhost
@@ -121,7 +135,7 @@ public sealed partial class EmulatorSettings
                 case "in-memory" or "verbose" or "help":
                     cli[name] = inlineValue ?? "true";
                     break;
-                case "data-dir" or "https-port" or "mqtt-port" or "host-name" or "hub-name" or "status-file" or "config" or "parent-pid"
+                case "data-dir" or "https-port" or "mqtt-port" or "amqps-port" or "amqp-port" or "host-name" or "hub-name" or "status-file" or "config" or "parent-pid"
                     or "max-active-jobs" or "job-retention-days" or "job-device-rate"
                     or "telemetry-partitions" or "telemetry-retention-hours" or "config-evaluation-interval":
                     if (inlineValue is null)
@@ -165,6 +179,8 @@ public sealed partial class EmulatorSettings
                     "inMemory" => "in-memory",
                     "httpsPort" => "https-port",
                     "mqttPort" => "mqtt-port",
+                    "amqpsPort" => "amqps-port",
+                    "amqpPort" => "amqp-port",
                     "telemetryPartitions" => "telemetry-partitions",
                     "telemetryRetentionHours" => "telemetry-retention-hours",
                     "hostName" => "host-name",
@@ -202,6 +218,8 @@ public sealed partial class EmulatorSettings
             case "help": ShowHelp = ParseBool(name, value); break;
             case "https-port": HttpsPort = ParseInt(name, value, 0, 65535); break;
             case "mqtt-port": MqttPort = ParseInt(name, value, 0, 65535); break;
+            case "amqps-port": AmqpsPort = ParseInt(name, value, 0, 65535); break;
+            case "amqp-port": AmqpPort = ParseInt(name, value, 0, 65535); break;
             case "telemetry-partitions": TelemetryPartitions = ParseInt(name, value, 2, 32); break;
             case "telemetry-retention-hours": TelemetryRetention = TimeSpan.FromHours(ParseInt(name, value, 1, 168)); break;
             case "parent-pid": ParentPid = ParseInt(name, value, 1, int.MaxValue); break;

@@ -46,6 +46,18 @@ public static class EmulatorStatus
         };
     }
 
+    /// <summary>The Event Hubs-compatible endpoint's connection string (plain AMQP, <c>UseDevelopmentEmulator=true</c>).</summary>
+    public static string EventHubConnectionString(string hostName, int amqpPort, string hubName, SharedAccessPolicy policy)
+        => $"Endpoint=sb://{hostName}:{amqpPort}/;SharedAccessKeyName={policy.Name};SharedAccessKey={policy.PrimaryKey};EntityPath={hubName};UseDevelopmentEmulator=true";
+
+    /// <summary>Adds the AMQP ports and the Event Hubs-compatible connection string (policy <c>service</c>, as IoT Hub's portal shows) to the status.</summary>
+    public static void AddAmqp(JsonObject status, EmulatorSettings settings, int amqpsPort, int amqpPort, SharedAccessPolicies policies)
+    {
+        status["amqpsPort"] = amqpsPort;
+        status["amqpPort"] = amqpPort;
+        status["eventHubConnectionString"] = EventHubConnectionString(settings.HostName, amqpPort, settings.HubName, policies.Find("service") ?? policies.Find("iothubowner")!);
+    }
+
     /// <summary>Writes the status file atomically (temp file, then rename), creating its directory.</summary>
     public static void WriteFile(string path, JsonObject status)
     {

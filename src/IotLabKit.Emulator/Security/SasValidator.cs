@@ -26,6 +26,10 @@ public sealed class SasValidator(SharedAccessPolicies policies, string hostName,
             throw Unauthorized($"The SharedAccessSignature is malformed: {parseError}");
 
         var resource = sas!.DecodedResource.TrimEnd('/');
+        // AMQP clients (CBS) scope tokens to a URI such as amqps://host/hub or sb://host/hub; the host rule is the same.
+        var scheme = resource.IndexOf("://", StringComparison.Ordinal);
+        var eventHubsStyle = scheme > 0;
+        if (eventHubsStyle) resource = resource[(scheme + 3)..];
         var slash = resource.IndexOf('/');
         var host = slash < 0 ? resource : resource[..slash];
         var path = slash < 0 ? "" : resource[slash..];
@@ -41,7 +45,8 @@ public sealed class SasValidator(SharedAccessPolicies policies, string hostName,
         {
             var policy = policies.Find(policyName)
                 ?? throw Unauthorized($"The shared access policy '{policyName}' does not exist on this hub.");
-            if (!sas.IsSignedWith(policy.PrimaryKey) && !sas.IsSignedWith(policy.SecondaryKey))
+            if (!sas.IsSignedWith(policy.PrimaryKey) && !sas.IsSignedWith(policy.SecondaryKey)
+                && !(eventHubsStyle && (sas.IsSignedWithKeyText(policy.PrimaryKey) || sas.IsSignedWithKeyText(policy.SecondaryKey))))
                 throw Unauthorized($"The token's signature does not match either key of the shared access policy '{policyName}'.");
             return new SasPrincipal(policyName, deviceId, moduleId, policy.Rights, path);
         }
