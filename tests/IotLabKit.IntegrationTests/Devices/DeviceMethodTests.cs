@@ -79,6 +79,43 @@ public sealed class DeviceMethodTests(DeviceHubFixture hub) : IClassFixture<Devi
     }
 
     [Fact]
+    public async Task Our_client_with_a_handler_that_never_answers_gives_504101()
+    {
+        var (id, key) = await hub.CreateDeviceAsync();
+        await using var client = hub.NewClient(id, key);
+        var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource<MethodResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await client.SetMethodHandlerAsync("hang", (_, _) => { called.TrySetResult(); return never.Task; }, null);
+        using var response = await hub.InvokeMethodAsync(id, """{"methodName":"hang","responseTimeoutInSeconds":5}""");
+        await called.Task.WaitAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(504101, (int)(await AssertNestedErrorAsync(response, 504, "GatewayTimeout"))["errorCode"]!);
+        never.TrySetResult(new MethodResponse(200));
+    }
+
+    [Fact]
+    public async Task Our_client_keeps_methods_and_desired_patches_across_sas_renewals()
+    {
+        var (id, key) = await hub.CreateDeviceAsync();
+        // A 6 s token is renewed at 75 % of its life: a DISCONNECT and CONNECT every 4.5 s.
+        await using var client = hub.NewClient(id, key, sasTimeToLive: TimeSpan.FromSeconds(6));
+        var patches = System.Threading.Channels.Channel.CreateUnbounded<TwinCollection>();
+        await client.SetDesiredPropertyUpdateCallbackAsync((p, _) => { patches.Writer.TryWrite(p); return Task.CompletedTask; }, null);
+        await client.SetMethodHandlerAsync("ping", (_, _) => Task.FromResult(new MethodResponse(Encoding.UTF8.GetBytes("1"), 200)), null);
+        var first = DateTimeOffset.Parse((string)(await hub.GetJsonAsync($"/devices/{id}"))["connectionStateUpdatedTime"]!);
+
+        await Eventually.WaitAsync(() => hub.GetJsonAsync($"/devices/{id}"),
+            d => (string?)d["connectionState"] == "Connected" && DateTimeOffset.Parse((string)d["connectionStateUpdatedTime"]!) > first.AddSeconds(8),
+            "two token renewals (reconnects)", TimeSpan.FromSeconds(40));
+
+        await hub.PatchDesiredAsync(id, new JsonObject { ["renewed"] = true });
+        var patch = await patches.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        bool renewed = patch["renewed"];
+        Assert.True(renewed);
+        using var ok = await hub.InvokeMethodAsync(id, """{"methodName":"ping","responseTimeoutInSeconds":10,"connectTimeoutInSeconds":10}""");
+        Assert.Equal(1, (int)(await EmulatorFixture.ReadOkAsync(ok))["payload"]!);
+    }
+
+    [Fact]
     public async Task Connect_timeout_waits_for_the_device_to_come_online()
     {
         var (id, key) = await hub.CreateDeviceAsync();
