@@ -20,6 +20,7 @@
         'Start-IotHubEmulator'
         'Stop-IotHubEmulator'
         'Get-IotHubEmulator'
+        'Get-IotHubEventHubConnectionString'
         'Connect-IotHub'
         'Disconnect-IotHub'
         # Devices and twins

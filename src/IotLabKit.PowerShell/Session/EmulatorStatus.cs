@@ -21,6 +21,8 @@ internal sealed class EmulatorStatus
     [JsonPropertyName("caCertificatePath")] public string? CaCertificatePath { get; init; }
     [JsonPropertyName("dataDir")] public string? DataDir { get; init; }
     [JsonPropertyName("storage")] public string? Storage { get; init; }
+    [JsonPropertyName("amqpPort")] public int AmqpPort { get; init; }
+    [JsonPropertyName("eventHubConnectionString")] public string? EventHubConnectionString { get; init; }
 
     /// <summary>The host (and port, unless 443) clients dial, as written in the connection string.</summary>
     public string ConnectionHost =>
