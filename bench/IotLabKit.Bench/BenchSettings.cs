@@ -11,7 +11,7 @@ internal sealed record BenchSettings
     public IReadOnlyList<string> Storages { get; init; } = ["sqlite", "memory"];
     public int Restarts { get; init; } = 3;
     public TimeSpan ScenarioLimit { get; init; } = TimeSpan.FromMinutes(2);
-    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query", "configurations", "methods", "connections"];
+    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query", "configurations", "methods", "connections", "telemetry"];
     public int JobDevices { get; init; } = 10_000;
     public int JobRuns { get; init; } = 3;
     public int MethodJobDevices { get; init; } = 1_000;
@@ -32,7 +32,7 @@ internal sealed record BenchSettings
           --storage <a,b>     sqlite, memory or both (default sqlite,memory)
           --restarts <n>      warm restarts to time per storage (default 3)
           --limit <seconds>   give up on a scenario after this long (default 120)
-          --scenarios <a,b>   coldstart, twins, jobs, query, configurations, methods, connections (default all)
+          --scenarios <a,b>   coldstart, twins, jobs, query, configurations, methods, connections, telemetry (default all)
           --job-devices <n>   devices a twin-update job targets (default 10000)
           --job-runs <n>      jobs of each kind to time (default 3)
           --method-job-devices <n>  connected devices a method job calls (default 1000)
@@ -81,8 +81,8 @@ internal sealed record BenchSettings
 
     private static string Scenario(string text) => text.Trim().ToLowerInvariant() switch
     {
-        "coldstart" or "twins" or "jobs" or "query" or "configurations" or "methods" or "connections" => text.Trim().ToLowerInvariant(),
-        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query, configurations, methods, connections)."),
+        "coldstart" or "twins" or "jobs" or "query" or "configurations" or "methods" or "connections" or "telemetry" => text.Trim().ToLowerInvariant(),
+        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query, configurations, methods, connections, telemetry)."),
     };
 
     private static string Storage(string text) => text.Trim().ToLowerInvariant() switch

@@ -135,4 +135,16 @@ if (settings.Scenarios.Contains("connections"))
         $"emulator working set {Mb(r.WorkingSetBefore)} -> {Mb(r.WorkingSetAfter)}, private {Mb(r.PrivateBefore)} -> {Mb(r.PrivateAfter)} (~{(r.WorkingSetAfter - r.WorkingSetBefore) / (double)Math.Max(1, r.Connected) / 1024:0.0} KB working set per connection)"));
     Console.WriteLine();
 }
+if (settings.Scenarios.Contains("telemetry"))
+{
+    const int devices = 100, perDevice = 100, latencySamples = 200;
+    Console.WriteLine($"Telemetry (sqlite): {devices} devices (DeviceClient, MQTT/TLS, QoS 1: each send waits for the PUBACK, given after the durable write) sending {perDevice} messages each, all at once;");
+    Console.WriteLine($"then end-to-end latency of {latencySamples} single messages: SendEventAsync -> EventHubConsumerClient (Azure.Messaging.EventHubs over AMQP) receiving it");
+    var r = await TelemetryThroughput.MeasureAsync(devices, perDevice, latencySamples, settings.ScenarioLimit * 3);
+    Console.WriteLine(string.Create(inv,
+        $"ingest: {r.Messages} messages in {r.IngestTime.TotalSeconds:0.00} s = {r.Messages / r.IngestTime.TotalSeconds:0} messages/s; send (PUBACK) p50 {r.SendPercentile(50):0.00} ms, p99 {r.SendPercentile(99):0.00} ms"));
+    Console.WriteLine(string.Create(inv,
+        $"end to end: p50 {r.EndToEndPercentile(50):0.00} ms, p99 {r.EndToEndPercentile(99):0.00} ms, max {r.EndToEndMs[^1]:0.00} ms"));
+    Console.WriteLine();
+}
 return 0;
