@@ -244,8 +244,14 @@ public sealed class EmulatorProcess : IAsyncDisposable, IDisposable
             if (e.Data is null) return;
             OnLine(_stderr, e.Data);
         };
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException(
-            $"The emulator exited (code {SafeExitCode(process)}) before it listened. stderr:\n{StandardError}\nstdout:\n{StandardOutput}"));
+        // Exited can fire before the last stderr lines are read; WaitForExitAsync also waits for the redirected
+        // streams to end, so the failure message carries the emulator's whole explanation.
+        process.Exited += (_, _) => _ = Task.Run(async () =>
+        {
+            try { await process.WaitForExitAsync(); } catch (InvalidOperationException) { }
+            listening.TrySetException(new InvalidOperationException(
+                $"The emulator exited (code {SafeExitCode(process)}) before it listened. stderr:\n{StandardError}\nstdout:\n{StandardOutput}"));
+        });
         process.Start();
         _process = process;
         process.BeginOutputReadLine();
