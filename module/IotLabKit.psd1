@@ -42,6 +42,7 @@
         'Invoke-IotQuery'
         # Direct methods, telemetry and simulated devices
         'Invoke-DeviceMethod'
+        'Receive-IotTelemetry'
         'Start-SimulatedDevice'
         'Get-SimulatedDevice'
         'Stop-SimulatedDevice'

@@ -238,3 +238,74 @@ Describe 'New-SimulatedFleet' {
         Stop-SimulatedDevice 'pad-*'
     }
 }
+
+Describe 'Receive-IotTelemetry' {
+    BeforeAll {
+        $script:sender = New-TestDeviceId 'tele'
+        Start-SimulatedDevice $sender -Create -Behavior Telemetry -TelemetryInterval '00:00:00.2' | Out-Null
+    }
+
+    It 'streams the simulated telemetry as it arrives, as objects' {
+        $messages = Receive-IotTelemetry -DeviceId $sender -Count 3 -Timeout 30
+
+        $messages.Count | Should -Be 3
+        foreach ($message in $messages) {
+            $message.PSTypeNames | Should -Contain 'IotLabKit.TelemetryMessage'
+            $message.DeviceId | Should -Be $sender
+            $message.Body.temperature | Should -BeGreaterThan 50   # Lab 15's cave: about 70 °F
+            $message.Body.temperature | Should -BeLessThan 90
+            $message.Body.humidity | Should -BeLessOrEqual 100
+            $message.BodyText | Should -BeLike '{"temperature":*,"humidity":*}'
+            $message.SystemProperties.'content-type' | Should -Be 'application/json'
+            $message.SystemProperties.'iothub-connection-device-id' | Should -Be $sender
+            $message.EnqueuedTime | Should -BeGreaterThan (Get-Date).AddMinutes(-1)
+        }
+        $messages[1].SequenceNumber | Should -BeGreaterThan $messages[0].SequenceNumber
+        ($messages | Format-Table | Out-String) | Should -Match 'temperature'
+    }
+
+    It 'replays what the hub retains with -FromEarliest, and from a time with -Since' {
+        $id = New-TestDeviceId 'replay'
+        $device = Start-SimulatedDevice $id -Create -Behavior Telemetry -TelemetryInterval '00:00:00.1'
+        Wait-Until { $device.MessagesSent -ge 4 } 'four messages sent'
+        $middle = Get-Date
+        Stop-SimulatedDevice $id
+        $sent = $device.MessagesSent
+
+        $all = Receive-IotTelemetry $id -FromEarliest -Count $sent -Timeout 30
+        $all.Count | Should -Be $sent
+        $later = @(Receive-IotTelemetry $id -Since $middle -Timeout 2)
+        $later.Count | Should -BeLessThan $sent
+        $later | ForEach-Object { $_.EnqueuedTime | Should -BeGreaterOrEqual $middle.AddMilliseconds(-1) }
+    }
+
+    It 'gives two devices with the same -Seed the same readings' {
+        $a = New-TestDeviceId 'seed'
+        $b = New-TestDeviceId 'seed'
+        $a, $b | Start-SimulatedDevice -Create -Behavior Telemetry -TelemetryInterval '00:00:00.1' -Seed 42 | Out-Null
+
+        $fromA = Receive-IotTelemetry $a -FromEarliest -Count 3 -Timeout 30
+        $fromB = Receive-IotTelemetry $b -FromEarliest -Count 3 -Timeout 30
+
+        $fromA.BodyText | Should -Be $fromB.BodyText
+        Stop-SimulatedDevice $a, $b
+    }
+
+    It 'takes device ids from the pipeline and keeps only their messages' {
+        $messages = Get-SimulatedDevice $sender | Receive-IotTelemetry -Count 2 -Timeout 30
+        $messages.DeviceId | Should -Be @($sender, $sender)
+    }
+
+    It 'stops at -Timeout and warns when fewer than -Count came' {
+        $quiet = New-TestDeviceId 'quiet'
+        $messages = Receive-IotTelemetry $quiet -Count 1 -Timeout 1 -WarningVariable warnings -WarningAction SilentlyContinue
+        $messages | Should -BeNullOrEmpty
+        $warnings | Should -Match 'Received 0 of 1 messages'
+    }
+
+    It 'refuses a real hub, and says where its telemetry is' {
+        $real = 'HostName=contoso.azure-devices.net;SharedAccessKeyName=service;SharedAccessKey=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+        { Receive-IotTelemetry -ConnectionString $real -Timeout 1 } | Should -Throw -ErrorId 'ReceiveIotTelemetryNotSupported,*'
+        try { Receive-IotTelemetry -ConnectionString $real -Timeout 1 } catch { $_.Exception.Message | Should -BeLike '*Event Hubs-compatible endpoint*' }
+    }
+}
