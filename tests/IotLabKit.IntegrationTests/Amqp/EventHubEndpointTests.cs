@@ -139,6 +139,36 @@ public sealed class EventHubEndpointTests(DeviceHubFixture hub) : IClassFixture<
     }
 
     [Fact]
+    public async Task Over_AMQPS_a_consumer_trusting_the_emulators_CA_reads_the_same_endpoint()
+    {
+        var status = hub.Emulator.Status;
+        using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(status.CaCertificatePath));
+        var tls = $"Endpoint=sb://localhost/;SharedAccessKeyName=service;SharedAccessKey={status.Policies["service"]};EntityPath={status.HubName}";
+        var validated = false;
+        var options = new EventHubConsumerClientOptions
+        {
+            RetryOptions = NoRetries.RetryOptions,
+            ConnectionOptions = new EventHubConnectionOptions
+            {
+                // Without UseDevelopmentEmulator the client dials 5671 whatever the Endpoint says; a custom address moves it.
+                CustomEndpointAddress = new Uri($"amqps://localhost:{status.AmqpsPort}"),
+                CertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                    chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    validated = certificate is not null && chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+                    return validated;
+                },
+            },
+        };
+        await using var consumer = new EventHubConsumerClient(EventHubConsumerClient.DefaultConsumerGroupName, tls, options);
+        Assert.Equal(["0", "1", "2", "3"], await consumer.GetPartitionIdsAsync());
+        Assert.True(validated);
+    }
+
+    [Fact]
     public async Task Bad_credentials_and_a_policy_without_ServiceConnect_are_refused()
     {
         var good = hub.Emulator.Status.EventHubConnectionString;
