@@ -72,15 +72,20 @@ function renewals(provider, count, ms = 30_000) {
 
 /** Everything the session carries still works: twin GET, desired push with the right $version, a method call. */
 async function assertSessionWorks(client, twin, deviceId, service, marker) {
-  const fresh = await client.getTwin();
-  const version = fresh.properties.desired.$version;
-  const pushed = nextDesired(twin, (delta) => delta.marker === marker);
-  await reg.updateTwin(deviceId, { properties: { desired: { marker } } }, '*');
-  const delta = await pushed;
-  assert.equal(delta.$version, version + 1, 'the pushed patch carries the new desired $version');
+  await client.getTwin();
+  let delta;
+  let sent;
+  for (let attempt = 1; !delta; attempt++) {
+    const value = `${marker}-${attempt}`;
+    const pushed = nextDesired(twin, (d) => d.marker === value, attempt < 3 ? 5_000 : 15_000);
+    const { responseBody } = await reg.updateTwin(deviceId, { properties: { desired: { marker: value } } }, '*');
+    sent = responseBody.properties.desired.$version;
+    try { delta = await pushed; } catch (err) { if (attempt >= 3) throw err; }
+  }
+  assert.equal(delta.$version, sent, 'the pushed patch carries the new desired $version');
 
   const { result } = await service.invokeDeviceMethod(deviceId,
-    { methodName: 'echo', payload: { marker }, responseTimeoutInSeconds: 15 });
+    { methodName: 'echo', payload: { marker }, responseTimeoutInSeconds: 15, connectTimeoutInSeconds: 10 });
   assert.equal(result.status, 200);
   assert.deepEqual(result.payload, { marker });
 }
@@ -116,6 +121,15 @@ describe('persistent MQTT sessions', () => {
     await service.invokeDeviceMethod(deviceId, { methodName: 'echo', payload: 0, responseTimeoutInSeconds: 15, connectTimeoutInSeconds: 10 });
 
     await renewals(provider, 2);
+    // Back to hour-long tokens: one last renewal follows at once; once the hub has that connection, nothing
+    // reconnects under the checks below (a desired patch sent in the instant between DISCONNECT and CONNECT
+    // would be lost, as on IoT Hub, and this SDK does not catch up).
+    // Back to hour-long tokens (one last renewal follows at once), then check the session. A desired patch sent in
+    // the instant between a renewal's DISCONNECT and CONNECT would be lost, as on IoT Hub (this SDK does not catch
+    // up), so the check sends a new one if the first does not arrive.
+    const lastRenewal = renewals(provider, 1);
+    provider.setTokenRenewalValues(3600, 900);
+    await lastRenewal;
     await assertSessionWorks(client, twin, deviceId, service, 'after-renewal');
     const { responseBody: seen } = await reg.get(deviceId);
     assert.equal(seen.connectionState, 'Connected');
