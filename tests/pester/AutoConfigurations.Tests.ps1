@@ -283,3 +283,34 @@ Describe 'Lab 16: automate device management with a firmware-update configuratio
         ($twin | Format-List | Out-String) | Should -Match 'firmwareupdate: Applied'
     }
 }
+
+# Last in the file: it restarts the session's emulator with another evaluation interval.
+Describe 'Start-IotHubEmulator -ConfigurationEvaluationInterval' {
+    It 'refuses an interval outside 1 second to 24 hours' {
+        { Start-IotHubEmulator -InMemory -Port 0 -ConfigurationEvaluationInterval 0.5 -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'StartIotHubEmulatorInvalidEvaluationInterval*'
+    }
+
+    It 'picks up a twin change on the emulator''s schedule, without Invoke-AutoConfigurationEvaluation' {
+        $dataPath = Join-Path ([IO.Path]::GetTempPath()) "iotlabkit-pester-$PID"
+        Start-IotHubEmulator -InMemory -Port 0 -DataPath $dataPath -ConfigurationEvaluationInterval 1 -Force | Out-Null
+        $early = New-TestDeviceId 'early'
+        $device = New-TestDeviceId 'sched'
+        $early, $device | New-IotDevice | Out-Null
+        Set-TwinTags $early @{ ring = 'late' } | Out-Null
+        New-AutoConfiguration (New-TestConfigurationId) "tags.ring = 'late'" @{ ring = 'joined' } | Out-Null
+        $deadline = (Get-Date).AddSeconds(30)
+        while ((Get-Twin $early).Desired.ring -ne 'joined') {
+            if ((Get-Date) -gt $deadline) { throw 'The evaluation after the create did not write the content within 30 s.' }
+            Start-Sleep -Milliseconds 100
+        }
+        # Tagged after that evaluation: only a scheduled one can pick it up.
+        Set-TwinTags $device @{ ring = 'late' } | Out-Null
+
+        while ((Get-Twin $device).Desired.ring -ne 'joined') {
+            if ((Get-Date) -gt $deadline) { throw 'The scheduled evaluation did not write the content within 30 s.' }
+            Start-Sleep -Milliseconds 100
+        }
+        (Get-Twin $device).Configurations.PSObject.Properties.Value | Should -Be 'Applied'
+    }
+}

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using IotLabKit.PowerShell.Common;
 using IotLabKit.PowerShell.Errors;
 using IotLabKit.PowerShell.Output;
 using IotLabKit.PowerShell.Session;
@@ -43,6 +44,14 @@ public sealed class StartIotHubEmulatorCommand : IotLabKitCmdlet
     [ValidateNotNullOrEmpty]
     public string? HubName { get; set; }
 
+    /// <summary>
+    /// How often the emulator evaluates automatic device configurations besides right after each change (1 second
+    /// to 24 hours; default 5 minutes, as IoT Hub). A number means seconds.
+    /// </summary>
+    [Parameter]
+    [SecondsTransformation]
+    public TimeSpan? ConfigurationEvaluationInterval { get; set; }
+
     /// <summary>Stops an emulator this session already started, then starts a new one.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -54,6 +63,9 @@ public sealed class StartIotHubEmulatorCommand : IotLabKitCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        if (ConfigurationEvaluationInterval is { } interval && (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromHours(24)))
+            Fail("InvalidEvaluationInterval", ErrorCategory.InvalidArgument,
+                $"-ConfigurationEvaluationInterval must be from 1 second to 24 hours, not {interval}.", interval);
         var running = HubSession.Emulator;
         if (running is not null && !running.HasExited)
         {
@@ -71,7 +83,8 @@ public sealed class StartIotHubEmulatorCommand : IotLabKitCmdlet
 
         var options = new EmulatorStartOptions(
             DataPath is null ? null : GetUnresolvedProviderPathFromPSPath(DataPath),
-            InMemory, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, HostName, HubName);
+            InMemory, MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, HostName, HubName,
+            ConfigurationEvaluationInterval);
         EmulatorProcess emulator;
         try { emulator = EmulatorProcess.Start(options); }
         catch (IotLabKitException ex)

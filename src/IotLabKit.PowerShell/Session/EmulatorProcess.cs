@@ -6,7 +6,8 @@ using IotLabKit.PowerShell.Errors;
 namespace IotLabKit.PowerShell.Session;
 
 /// <summary>What to start the emulator with; null members are left to the emulator's defaults.</summary>
-internal sealed record EmulatorStartOptions(string? DataPath, bool InMemory, int? Port, string? HostName, string? HubName);
+internal sealed record EmulatorStartOptions(string? DataPath, bool InMemory, int? Port, string? HostName, string? HubName,
+    TimeSpan? ConfigurationEvaluationInterval = null);
 
 /// <summary>
 /// An emulator child process started by this PowerShell session: how it was started, its status once it listens,
@@ -93,6 +94,11 @@ internal sealed class EmulatorProcess
         if (options.Port is { } port) { info.ArgumentList.Add("--https-port"); info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
         if (options.HostName is not null) { info.ArgumentList.Add("--host-name"); info.ArgumentList.Add(options.HostName); }
         if (options.HubName is not null) { info.ArgumentList.Add("--hub-name"); info.ArgumentList.Add(options.HubName); }
+        if (options.ConfigurationEvaluationInterval is { } interval)
+        {
+            info.ArgumentList.Add("--config-evaluation-interval");
+            info.ArgumentList.Add(((long)Math.Ceiling(interval.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var emulator = new EmulatorProcess(process, statusFile, options);
