@@ -57,7 +57,8 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
             foreach (var record in tx.DevicesAtStart)
             {
                 twinCount++;
-                var targeting = record.Twin.ReadServiceView(record.Identity, pass.ViewParts, pass.Inspect);
+                // Without configurations nothing is read: only statuses left by deleted ones are cleared.
+                var targeting = pass.Configurations.Count == 0 ? pass.NoTargets : record.Twin.ReadServiceView(record.Identity, pass.ViewParts, pass.Inspect);
                 var twin = record.Twin;
                 var winners = ImmutableHashSet<string>.Empty;
                 if (targeting.Count > 0)
@@ -86,7 +87,7 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
                 if (!ReferenceEquals(twin, record.Twin))
                 {
                     tx.Put(record with { Twin = twin });
-                    twin.ReadServiceView(record.Identity, pass.ViewParts, pass.Recount);
+                    if (pass.HasMetrics) twin.ReadServiceView(record.Identity, pass.ViewParts, pass.Recount);
                 }
                 pass.CommitMetrics();
             }
@@ -119,6 +120,12 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
         }
 
         public IReadOnlyList<DeviceConfiguration> Configurations { get; }
+
+        /// <summary>An empty target list, for a hub without configurations.</summary>
+        public List<int> NoTargets { get; } = [];
+
+        /// <summary>True when any configuration has a custom metric.</summary>
+        public bool HasMetrics => _metrics.Any;
 
         /// <summary>The parts of the twin the queries may look at.</summary>
         public TwinViewParts ViewParts { get; }
@@ -231,7 +238,11 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
             _matches = configurations.Select(c => new long[c.Metrics.Length]).ToArray();
             _hits = configurations.Select(c => new bool[c.Metrics.Length]).ToArray();
             if (configurations.Any(c => c.Metrics.Any(m => m.Query is { IsAggregate: true }))) _kept = [];
+            Any = configurations.Any(c => !c.Metrics.IsEmpty);
         }
+
+        /// <summary>True when there is a metric to count.</summary>
+        public bool Any { get; }
 
         /// <summary>Tries a twin against every plain metric, remembering the hits until <see cref="Commit"/>.</summary>
         public void Probe(JsonObject document)
