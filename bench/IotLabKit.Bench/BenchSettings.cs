@@ -11,7 +11,7 @@ internal sealed record BenchSettings
     public IReadOnlyList<string> Storages { get; init; } = ["sqlite", "memory"];
     public int Restarts { get; init; } = 3;
     public TimeSpan ScenarioLimit { get; init; } = TimeSpan.FromMinutes(2);
-    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query", "configurations", "methods", "connections", "telemetry"];
+    public IReadOnlyList<string> Scenarios { get; init; } = ["coldstart", "twins", "jobs", "query", "configurations", "methods", "connections", "telemetry", "simulation"];
     public int JobDevices { get; init; } = 10_000;
     public int JobRuns { get; init; } = 3;
     public int MethodJobDevices { get; init; } = 1_000;
@@ -22,6 +22,7 @@ internal sealed record BenchSettings
     public int MethodCalls { get; init; } = 2000;
     public int MethodConcurrency { get; init; } = 16;
     public int Connections { get; init; } = 10_000;
+    public IReadOnlyList<int> FleetSizes { get; init; } = [100, 1000];
 
     public const string Usage = """
         IotLabKit.Bench — starts real emulator processes and prints figures.
@@ -32,7 +33,7 @@ internal sealed record BenchSettings
           --storage <a,b>     sqlite, memory or both (default sqlite,memory)
           --restarts <n>      warm restarts to time per storage (default 3)
           --limit <seconds>   give up on a scenario after this long (default 120)
-          --scenarios <a,b>   coldstart, twins, jobs, query, configurations, methods, connections, telemetry (default all)
+          --scenarios <a,b>   coldstart, twins, jobs, query, configurations, methods, connections, telemetry, simulation (default all)
           --job-devices <n>   devices a twin-update job targets (default 10000)
           --job-runs <n>      jobs of each kind to time (default 3)
           --method-job-devices <n>  connected devices a method job calls (default 1000)
@@ -43,6 +44,7 @@ internal sealed record BenchSettings
           --method-calls <n>  method calls per row, after the warm-up (default 2000)
           --method-concurrency <n> callers for the calls/s under load (default 16)
           --connections <n>   device connections the connections scenario opens and holds (default 10000)
+          --fleet-sizes <a,b> simulated devices the simulation scenario runs at once (default 100,1000)
         """;
 
     public static BenchSettings Parse(string[] args)
@@ -70,6 +72,7 @@ internal sealed record BenchSettings
                 "--method-calls" => s with { MethodCalls = Positive(Next()) },
                 "--method-concurrency" => s with { MethodConcurrency = Positive(Next()) },
                 "--connections" => s with { Connections = Positive(Next()) },
+                "--fleet-sizes" => s with { FleetSizes = Next().Split(',').Select(Positive).ToArray() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
@@ -81,8 +84,8 @@ internal sealed record BenchSettings
 
     private static string Scenario(string text) => text.Trim().ToLowerInvariant() switch
     {
-        "coldstart" or "twins" or "jobs" or "query" or "configurations" or "methods" or "connections" or "telemetry" => text.Trim().ToLowerInvariant(),
-        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query, configurations, methods, connections, telemetry)."),
+        "coldstart" or "twins" or "jobs" or "query" or "configurations" or "methods" or "connections" or "telemetry" or "simulation" => text.Trim().ToLowerInvariant(),
+        _ => throw new ArgumentException($"'{text}' is not a scenario (coldstart, twins, jobs, query, configurations, methods, connections, telemetry, simulation)."),
     };
 
     private static string Storage(string text) => text.Trim().ToLowerInvariant() switch

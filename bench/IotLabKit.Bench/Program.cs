@@ -147,4 +147,17 @@ if (settings.Scenarios.Contains("telemetry"))
         $"end to end: p50 {r.EndToEndPercentile(50):0.00} ms, p99 {r.EndToEndPercentile(99):0.00} ms, max {r.EndToEndMs[^1]:0.00} ms"));
     Console.WriteLine();
 }
+if (settings.Scenarios.Contains("simulation"))
+{
+    Console.WriteLine("Simulated devices (IotLabKit.Simulation, every pattern, telemetry every 5 s, TLS+MQTT, in this process; SQLite hub):");
+    Console.WriteLine("start N 8 at a time as New-SimulatedFleet does; Lab 16's firmware update pushed to all (course timings x 0.05: 1.15 s of device work each) until all run 1.0.1; stop all");
+    Console.WriteLine($"{"devices",8} {"started",8} {"start",9} {"devices/s",10} {"managed/dev",12} {"WS/dev",9} {"updated",8} {"fleet update",13} {"stop all",9}");
+    foreach (var size in settings.FleetSizes)
+    {
+        var r = await SimulatedFleet.MeasureAsync(size, settings.ScenarioLimit * 3);
+        Console.WriteLine(string.Create(inv,
+            $"{r.Devices,8} {r.Started,8} {r.StartTime.TotalSeconds,7:0.00} s {r.Started / r.StartTime.TotalSeconds,10:0} {r.ManagedKbPerDevice,9:0.0} KB {r.WorkingSetKbPerDevice,6:0} KB {r.Updated,8} {r.FirmwareTime.TotalSeconds,11:0.00} s {r.StopTime.TotalSeconds,7:0.00} s"));
+    }
+    Console.WriteLine();
+}
 return 0;
