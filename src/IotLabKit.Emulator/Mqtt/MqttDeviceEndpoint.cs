@@ -124,6 +124,8 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
             return;
         }
         await RestoreOrForgetSessionAsync(session).ConfigureAwait(false);
+        if (MqttUserName.TryParse(e.UserName, out var name, out _) && name!.ModelId is { Length: > 0 } modelId)
+            _twins.SetModelId(e.ClientId, modelId);
         if (_logger.IsEnabled(LogLevel.Information))
             _logger.LogInformation("Device '{DeviceId}' connected over MQTT from {Endpoint}.", e.ClientId, e.RemoteEndPoint);
     }

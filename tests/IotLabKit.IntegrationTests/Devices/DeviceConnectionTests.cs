@@ -202,6 +202,41 @@ public sealed class DeviceConnectionTests(DeviceHubFixture hub) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_model_id_in_the_user_name_becomes_the_twin_s_modelId()
+    {
+        var (id, key) = await hub.CreateDeviceAsync();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(hub.RawOptions(id, key,
+            userName: $"{hub.Emulator.HostNameWithPort}/{id}/?api-version=2021-04-12&model-id=dtmi%3Acom%3Aexample%3AThermostat%3B1"));
+        var twin = await Eventually.WaitAsync(() => hub.GetJsonAsync($"/twins/{id}"),
+            t => (string?)t["modelId"] != "", "the twin shows the model id");
+        Assert.Equal("dtmi:com:example:Thermostat;1", (string?)twin["modelId"]);
+    }
+
+    [Fact]
+    public async Task A_repeated_subscribe_replaces_the_first_so_each_method_request_arrives_once()
+    {
+        var (id, key) = await hub.CreateDeviceAsync();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var requests = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        client.ApplicationMessageReceivedAsync += e => { requests.Writer.TryWrite(e.ApplicationMessage.Topic); return Task.CompletedTask; };
+        await client.ConnectAsync(hub.RawOptions(id, key));
+        await client.SubscribeAsync("$iothub/methods/POST/#", MqttQualityOfServiceLevel.AtMostOnce);
+        await client.SubscribeAsync("$iothub/methods/POST/#", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var call = hub.InvokeMethodAsync(id, """{"methodName":"once","responseTimeoutInSeconds":10}""");
+        var topic = await requests.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        var rid = topic[(topic.IndexOf('=') + 1)..];
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"$iothub/methods/res/200/?$rid={rid}").Build());
+        using var response = await call;
+        Assert.Null((await EmulatorFixture.ReadOkAsync(response))["payload"]);
+        // A second delivery would have been queued before the answer; the hub sent one request only.
+        using var ping = await hub.InvokeMethodAsync(id, """{"methodName":"second","responseTimeoutInSeconds":5}""");
+        var next = await requests.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.StartsWith("$iothub/methods/POST/second/", next);
+    }
+
+    [Fact]
     public async Task Deleting_or_disabling_a_connected_device_closes_its_connection()
     {
         var (id, key) = await hub.CreateDeviceAsync();

@@ -68,6 +68,18 @@ public sealed class TwinStore(HubState hub, ILogger<TwinStore>? logger = null)
             return twin.Reported.Version;
         });
 
+    /// <summary>
+    /// Records the IoT Plug and Play model id a device announced when it connected (MQTT <c>model-id</c>), as the
+    /// twin's <c>modelId</c>. Stored only when it changes; the twin's version and etag stay (it is not a twin write).
+    /// </summary>
+    public void SetModelId(string deviceId, string modelId)
+        => hub.Write(tx =>
+        {
+            if (tx.Find(deviceId) is not { } record || record.Twin.ModelId == modelId) return false;
+            tx.Put(record with { Twin = record.Twin with { ModelId = modelId } });
+            return true;
+        });
+
     /// <summary>Every twin as the service sees it, in device-id order (the source for queries).</summary>
     public IReadOnlyList<JsonObject> Snapshot()
         => hub.Read(v => v.Devices.Select(r => r.Twin.ToServiceJson(r.Identity)).ToList());
