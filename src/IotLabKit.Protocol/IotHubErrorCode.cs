@@ -62,8 +62,8 @@ public enum IotHubErrorCode
     ConfigurationNotFound = 404301,
     /// <summary>The device already exists.</summary>
     DeviceAlreadyExists = 409001,
-    /// <summary>The job already exists. (Number not confirmed against a real hub; the name is.)</summary>
-    JobAlreadyExists = 409003,
+    /// <summary>The job already exists (409104 in Microsoft's service SDK error-code list).</summary>
+    JobAlreadyExists = 409104,
     /// <summary>The module already exists on the device.</summary>
     ModuleAlreadyExistsOnDevice = 409301,
     /// <summary>The configuration already exists (409401 in IoT Hub's error-code documentation).</summary>
