@@ -4,6 +4,8 @@ using System.Management.Automation;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using IotLabKit.PowerShell.Common;
+
 namespace IotLabKit.PowerShell.Methods;
 
 /// <summary>
@@ -21,7 +23,7 @@ internal static class MethodPayload
     /// <exception cref="ArgumentException">The value cannot be written as JSON (too deeply nested, for example).</exception>
     public static string? ToJson(object? value)
     {
-        value = Unwrap(value);
+        value = PowerShellJson.Unwrap(value);
         if (value is null) return null;
         if (value is string text) return IsOneJsonValue(text) ? text.Trim() : JsonValue.Create(text).ToJsonString();
         return ToNode(value, 0)?.ToJsonString() ?? "null";
@@ -30,28 +32,17 @@ internal static class MethodPayload
     private static JsonNode? ToNode(object? value, int depth)
     {
         if (depth > MaxDepth) throw new ArgumentException($"-Payload is nested more than {MaxDepth} levels deep.");
-        value = Unwrap(value);
+        value = PowerShellJson.Unwrap(value);
         switch (value)
         {
             case null: return null;
-            case string s: return JsonValue.Create(s);
-            case bool b: return JsonValue.Create(b);
-            case char c: return JsonValue.Create(c.ToString());
-            case int or long or short or byte or sbyte or uint or ushort or ulong:
-                return JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-            case float or double: return JsonValue.Create(Convert.ToDouble(value, CultureInfo.InvariantCulture));
-            case decimal m: return JsonValue.Create(m);
-            case DateTime dt: return JsonValue.Create(dt.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture));
-            case DateTimeOffset dto: return JsonValue.Create(dto.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture));
-            case Enum e: return JsonValue.Create(e.ToString());
-            case Guid g: return JsonValue.Create(g.ToString());
-            case TimeSpan ts: return JsonValue.Create(ts.ToString("c", CultureInfo.InvariantCulture));
+            case var scalar when PowerShellJson.TryScalar(scalar, out var json): return json;
             case JsonNode node: return node.DeepClone();
             case IDictionary dictionary:
             {
                 var obj = new JsonObject();
                 foreach (DictionaryEntry entry in dictionary)
-                    obj[Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture) ?? ""] = ToNode(entry.Value, depth + 1);
+                    obj[Convert.ToString(PowerShellJson.Unwrap(entry.Key), CultureInfo.InvariantCulture) ?? ""] = ToNode(entry.Value, depth + 1);
                 return obj;
             }
             case IEnumerable list:
@@ -61,14 +52,6 @@ internal static class MethodPayload
         }
     }
 
-    private static object? Unwrap(object? value)
-    {
-        if (value is not PSObject ps) return value;
-        if (ps.BaseObject is not PSCustomObject) return ps.BaseObject;
-        var members = new System.Collections.Specialized.OrderedDictionary();
-        foreach (var p in ps.Properties) members[p.Name] = p.Value;
-        return members;
-    }
 
     private static bool IsOneJsonValue(string text)
     {

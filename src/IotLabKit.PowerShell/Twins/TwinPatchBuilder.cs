@@ -4,6 +4,8 @@ using System.Management.Automation;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using IotLabKit.PowerShell.Common;
+
 namespace IotLabKit.PowerShell.Twins;
 
 /// <summary>
@@ -18,7 +20,7 @@ internal static class TwinPatchBuilder
     /// <exception cref="ArgumentException">The input is not an object, or two keys collide.</exception>
     public static JsonObject Build(object? input)
     {
-        var value = Unwrap(input);
+        var value = PowerShellJson.Unwrap(input);
         if (value is string text) return FromJson(text);
         var node = ToNode(value, "");
         return node as JsonObject
@@ -54,28 +56,17 @@ internal static class TwinPatchBuilder
 
     private static JsonNode? ToNode(object? value, string path)
     {
-        value = Unwrap(value);
+        value = PowerShellJson.Unwrap(value);
         switch (value)
         {
             case null: return null;
-            case string s: return JsonValue.Create(s);
-            case bool b: return JsonValue.Create(b);
-            case char c: return JsonValue.Create(c.ToString());
-            case int or long or short or byte or sbyte or uint or ushort or ulong:
-                return JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-            case float or double: return JsonValue.Create(Convert.ToDouble(value, CultureInfo.InvariantCulture));
-            case decimal m: return JsonValue.Create(m);
-            case DateTime dt: return JsonValue.Create(dt.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture));
-            case DateTimeOffset dto: return JsonValue.Create(dto.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture));
-            case Enum e: return JsonValue.Create(e.ToString());
-            case Guid g: return JsonValue.Create(g.ToString());
-            case TimeSpan ts: return JsonValue.Create(ts.ToString("c", CultureInfo.InvariantCulture));
+            case var scalar when PowerShellJson.TryScalar(scalar, out var json): return json;
             case IDictionary dictionary:
             {
                 var obj = new JsonObject();
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    var key = Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture) ?? "";
+                    var key = Convert.ToString(PowerShellJson.Unwrap(entry.Key), CultureInfo.InvariantCulture) ?? "";
                     Insert(obj, key, ToNode(entry.Value, Join(path, key)), Join(path, key));
                 }
                 return obj;
@@ -122,20 +113,6 @@ internal static class TwinPatchBuilder
         node[last] = value;
     }
 
-    private static object? Unwrap(object? value)
-    {
-        if (value is PSObject ps)
-        {
-            if (ps.BaseObject is PSCustomObject)
-            {
-                var dictionary = new System.Collections.Specialized.OrderedDictionary();
-                foreach (var p in ps.Properties) dictionary[p.Name] = p.Value;
-                return dictionary;
-            }
-            return ps.BaseObject;
-        }
-        return value;
-    }
 
     private static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
 
