@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IotLabKit.Emulator.Core.Devices;
+using IotLabKit.Emulator.Core.Methods;
 using IotLabKit.Emulator.Core.Twins;
 using IotLabKit.Protocol;
 using IotLabKit.Query;
@@ -57,12 +58,6 @@ public static class JobRequest
 {
     /// <summary>What <c>maxExecutionTimeInSeconds</c> is when the request leaves it out or sends 0 (Node's default).</summary>
     public const long DefaultMaxExecutionTimeInSeconds = 3600;
-
-    /// <summary>The direct-method response timeout bounds and default (IoT Hub's documented values).</summary>
-    public const int MinResponseTimeout = 5, MaxResponseTimeout = 300, DefaultResponseTimeout = 30;
-
-    /// <summary>The largest connect timeout (IoT Hub's documented value).</summary>
-    public const int MaxConnectTimeout = 300;
 
     /// <summary>Throws <c>ArgumentInvalid</c> unless <paramref name="jobId"/> is a valid job id (device-id rules).</summary>
     public static void RequireValidJobId(string? jobId)
@@ -158,16 +153,9 @@ public static class JobRequest
             throw new HubException(IotHubErrorCode.ArgumentNull,
                 "A scheduleDeviceMethod job needs cloudToDeviceMethod: {\"methodName\":\"…\",\"payload\":…,\"responseTimeoutInSeconds\":30}.");
         if (node is not JsonObject method) throw HubException.Invalid("cloudToDeviceMethod must be a JSON object.");
-        var name = OptionalString(method, "methodName");
-        if (string.IsNullOrWhiteSpace(name))
-            throw new HubException(IotHubErrorCode.ArgumentNull, "cloudToDeviceMethod.methodName is missing.");
-        if (name.Any(c => c is < '!' or > '~' || "$()<>@,;:\\\"/[]?={}".Contains(c)))
-            throw HubException.Invalid(
-                $"The method name '{name}' is invalid: use printable ASCII characters other than $ ( ) < > @ , ; : \\ \" / [ ] ? = {{ }} and spaces.");
-        var response = (int)(OptionalInteger(method, "responseTimeoutInSeconds", MinResponseTimeout, MaxResponseTimeout) ?? DefaultResponseTimeout);
-        var connect = (int)(OptionalInteger(method, "connectTimeoutInSeconds", 0, MaxConnectTimeout) ?? 0);
-        method.TryGetPropertyValue("payload", out var payload);
-        return new MethodJobCall(name, payload?.DeepClone(), response, connect);
+        // The same rules as POST /twins/{id}/methods (name, timeouts, 128 KB payload): one reader for a method call.
+        var call = DirectMethodRequestReader.Read(method);
+        return new MethodJobCall(call.MethodName, call.Payload, (int)call.ResponseTimeout.TotalSeconds, (int)call.ConnectTimeout.TotalSeconds);
     }
 
     private static string? OptionalString(JsonObject parent, string name)

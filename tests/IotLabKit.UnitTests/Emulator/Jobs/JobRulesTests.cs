@@ -86,7 +86,7 @@ public sealed class JobRulesTests
     [InlineData("""{"type":"scheduleUpdateTwin","queryCondition":"*","updateTwin":"x"}""", IotHubErrorCode.ArgumentInvalid)]
     [InlineData("""{"type":"scheduleDeviceMethod","queryCondition":"*","cloudToDeviceMethod":{"methodName":"m","connectTimeoutInSeconds":301}}""", IotHubErrorCode.ArgumentInvalid)]
     [InlineData("""{"type":"scheduleDeviceMethod","queryCondition":"*","cloudToDeviceMethod":{"methodName":"m","responseTimeoutInSeconds":4}}""", IotHubErrorCode.ArgumentInvalid)]
-    [InlineData("""{"type":"scheduleDeviceMethod","queryCondition":"*","cloudToDeviceMethod":{"methodName":""}}""", IotHubErrorCode.ArgumentNull)]
+    [InlineData("""{"type":"scheduleDeviceMethod","queryCondition":"*","cloudToDeviceMethod":{"methodName":""}}""", IotHubErrorCode.ArgumentInvalid)]
     public void Bad_requests_fail_with_IoT_Hubs_code(string json, IotHubErrorCode code)
         => Assert.Equal(code, Assert.Throws<HubException>(() => Parse(json)).Code);
 
