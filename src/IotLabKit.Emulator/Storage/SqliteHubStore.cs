@@ -3,9 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace IotLabKit.Emulator.Storage;
 
 /// <summary>
-/// The durable store: one SQLite file in WAL mode, one row per entity (a device row holds its identity and twin
-/// as JSON). WAL with <c>synchronous=NORMAL</c> makes a committed transaction survive the process being killed
-/// (not a power cut, which an emulator need not survive) while keeping single writes around a millisecond.
+/// The durable store: one SQLite file, one row per entity (a device row holds its identity and twin as JSON),
+/// opened with the durability settings of <see cref="SqliteDatabase"/>.
 /// </summary>
 public sealed class SqliteHubStore : IHubStore
 {
@@ -20,17 +19,7 @@ public sealed class SqliteHubStore : IHubStore
     {
         Directory.CreateDirectory(dataDir);
         Path = System.IO.Path.Combine(dataDir, FileName);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL;");
-        Execute("PRAGMA synchronous=NORMAL;");
-        Execute("PRAGMA busy_timeout=5000;");
-        Execute("""
+        _connection = SqliteDatabase.OpenDurable(Path, """
             CREATE TABLE IF NOT EXISTS entities (
                 collection TEXT NOT NULL,
                 id         TEXT NOT NULL,
@@ -103,12 +92,5 @@ public sealed class SqliteHubStore : IHubStore
     public void Dispose()
     {
         lock (_gate) _connection.Dispose();
-    }
-
-    private void Execute(string sql)
-    {
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 }

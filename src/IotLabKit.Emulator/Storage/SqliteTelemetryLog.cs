@@ -21,17 +21,7 @@ public sealed class SqliteTelemetryLog : ITelemetryLog
     public SqliteTelemetryLog(string dataDir)
     {
         Directory.CreateDirectory(dataDir);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(dataDir, FileName),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL;");
-        Execute("PRAGMA synchronous=NORMAL;");
-        Execute("PRAGMA busy_timeout=5000;");
-        Execute("""
+        _connection = SqliteDatabase.OpenDurable(Path.Combine(dataDir, FileName), """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS events (
                 partition  INTEGER NOT NULL,
@@ -225,12 +215,5 @@ public sealed class SqliteTelemetryLog : ITelemetryLog
             cmd.Parameters.AddWithValue("$x", x);
             return cmd.ExecuteScalar() is long value ? value : null;
         }
-    }
-
-    private void Execute(string sql)
-    {
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 }
