@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using IotLabKit.PowerShell.Session;
 using IotLabKit.Service;
 
@@ -10,35 +9,16 @@ namespace IotLabKit.PowerShell.Completers;
 /// Completes -JobId with the ids of the connected hub's jobs that match what was typed (wildcards allowed), newest
 /// first. Silent — no completions, no errors — when the session is not connected or the hub does not answer quickly.
 /// </summary>
-public sealed class JobIdCompleter : IArgumentCompleter
+public sealed class JobIdCompleter : HubCompleter
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(3);
     private const int MaxJobs = 1000;
 
-    /// <inheritdoc />
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var connection = HubSession.Current;
-        if (connection is null) return [];
-        var typed = (wordToComplete ?? "").Trim('\'', '"');
-        var pattern = new WildcardPattern(typed + "*", WildcardOptions.IgnoreCase);
-        try
-        {
-            using var timeout = new CancellationTokenSource(Budget);
-            var jobs = ReadAsync(connection.Jobs, timeout.Token).GetAwaiter().GetResult();
-            return jobs
-                .Where(j => pattern.IsMatch(j.JobId))
-                .OrderByDescending(j => j.CreatedTimeUtc)
-                .Select(j => new CompletionResult(Quote(j.JobId), j.JobId, CompletionResultType.ParameterValue, $"{j.JobId} ({j.Type}, {j.Status})"))
-                .ToList();
-        }
-        catch (Exception)
-        {
-            // Completion must never throw into the user's typing; no answer means no suggestions.
-            return [];
-        }
-    }
+    private protected override IEnumerable<CompletionResult> Complete(HubConnection connection, WildcardPattern pattern,
+        IDictionary fakeBoundParameters, CancellationToken cancellationToken)
+        => ReadAsync(connection.Jobs, cancellationToken).GetAwaiter().GetResult()
+            .Where(j => pattern.IsMatch(j.JobId))
+            .OrderByDescending(j => j.CreatedTimeUtc)
+            .Select(j => new CompletionResult(CompletionText.Quote(j.JobId), j.JobId, CompletionResultType.ParameterValue, $"{j.JobId} ({j.Type}, {j.Status})"));
 
     private static async Task<List<JobResponse>> ReadAsync(JobClient jobs, CancellationToken cancellationToken)
     {
@@ -50,9 +30,4 @@ public sealed class JobIdCompleter : IArgumentCompleter
         }
         return all;
     }
-
-    private static string Quote(string id)
-        => id.IndexOfAny([' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '@', '#', '|', '&']) >= 0
-            ? "'" + id.Replace("'", "''", StringComparison.Ordinal) + "'"
-            : id;
 }

@@ -12,11 +12,11 @@ public sealed class SimulatedDeviceIdCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var pattern = new WildcardPattern((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        var pattern = CompletionText.Pattern(wordToComplete);
         return SimulationSession.All
             .Select(d => d.DeviceId)
             .Where(pattern.IsMatch)
-            .Select(id => new CompletionResult(DeviceIdCompleter.Quote(id), id, CompletionResultType.ParameterValue, id))
+            .Select(id => new CompletionResult(CompletionText.Quote(id), id, CompletionResultType.ParameterValue, id))
             .ToList();
     }
 }
