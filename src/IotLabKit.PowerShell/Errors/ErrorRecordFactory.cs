@@ -4,6 +4,8 @@ using System.Management.Automation;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Azure.Messaging.EventHubs;
+using IotLabKit.PowerShell.Telemetry;
 using IotLabKit.Protocol;
 using IotLabKit.Service;
 
@@ -89,6 +91,13 @@ internal static class ErrorRecordFactory
                 return ByCode(deviceCode);
             case IotDevice::IotLabKit.Device.IotHubException device:
                 return Transport(device);
+            case EventHubsException eventHubs:
+                return EventHubs(eventHubs);
+            case PartitionNotFoundException:
+                return ("PartitionNotFound", ErrorCategory.ObjectNotFound, null);
+            case UnauthorizedAccessException:
+                return ("Unauthorized", ErrorCategory.PermissionDenied,
+                    "Check the connection string's key, and that its policy has the right permission (service or iothubowner for telemetry).");
             case FormatException:
                 return ("InvalidConnectionString", ErrorCategory.InvalidArgument, null);
             case FileNotFoundException:
@@ -157,6 +166,22 @@ internal static class ErrorRecordFactory
             504 => ("Timeout", ErrorCategory.OperationTimeout, null),
             _ => ("Failed", ErrorCategory.NotSpecified, null),
         },
+    };
+
+    // Azure.Messaging.EventHubs' failures reading the Event Hubs-compatible endpoint.
+    private static (string, ErrorCategory, string?) EventHubs(EventHubsException exception) => exception.Reason switch
+    {
+        EventHubsException.FailureReason.ResourceNotFound => ("NotFound", ErrorCategory.ObjectNotFound,
+            "Check the consumer group ($Default always exists) and the connection string's EntityPath (the hub's name)."),
+        EventHubsException.FailureReason.ServiceCommunicationProblem => ("ConnectionFailed", ErrorCategory.ConnectionError,
+            "Check that the hub is running and reachable, and that the connection string's Endpoint is its Event Hubs-compatible endpoint."),
+        EventHubsException.FailureReason.ServiceTimeout => ("Timeout", ErrorCategory.OperationTimeout, null),
+        EventHubsException.FailureReason.ServiceBusy => ("ServiceUnavailable", ErrorCategory.ConnectionError, null),
+        EventHubsException.FailureReason.QuotaExceeded => ("QuotaExceeded", ErrorCategory.LimitsExceeded,
+            "Event Hubs allows 5 readers per partition and consumer group: stop other readers, or read in another consumer group."),
+        EventHubsException.FailureReason.ConsumerDisconnected => ("ConsumerDisconnected", ErrorCategory.ResourceBusy,
+            "A reader with a higher owner level took over this partition in this consumer group."),
+        _ => ("Failed", ErrorCategory.NotSpecified, null),
     };
 
     private static (string, ErrorCategory, string?) Transport(Exception exception)

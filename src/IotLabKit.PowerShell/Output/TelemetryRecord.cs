@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
-using IotLabKit.Service;
+using Azure.Messaging.EventHubs.Consumer;
 
 namespace IotLabKit.PowerShell.Output;
 
@@ -25,53 +25,63 @@ public sealed class TelemetryRecord
     public object? Body { get; init; }
     /// <summary>The body as text, or null when it is not text.</summary>
     public string? BodyText { get; init; }
-    /// <summary>Application properties (name → value) as the device sent them.</summary>
+    /// <summary>Application properties (name → value) as the device sent them (strings, from IoT Hub devices).</summary>
     public PSObject Properties { get; init; } = new();
-    /// <summary>System properties as the hub stamped them (message-id, content-type, iothub-connection-device-id …).</summary>
+    /// <summary>System properties as the hub stamped them (message-id, content-type, iothub-connection-device-id, iothub-enqueuedtime, x-opt-sequence-number …).</summary>
     public PSObject SystemProperties { get; init; } = new();
-    /// <summary>The partition it is stored in.</summary>
-    public int Partition { get; init; }
+    /// <summary>The id of the partition it is stored in.</summary>
+    public string Partition { get; init; } = "";
     /// <summary>Its sequence number within the partition.</summary>
     public long SequenceNumber { get; init; }
     /// <summary>Its offset within the partition.</summary>
     public string Offset { get; init; } = "";
 
-    /// <summary>Wraps a message for output.</summary>
-    internal static PSObject From(TelemetryMessage message)
+    /// <summary>Wraps an event read from the Event Hubs-compatible endpoint for output.</summary>
+    internal static PSObject From(PartitionEvent partitionEvent)
     {
-        var (body, text) = ReadBody(message);
+        var data = partitionEvent.Data;
+        var system = data.SystemProperties;
+        var encoding = system.TryGetValue("content-encoding", out var e) ? e as string : null;
+        var (body, text) = ReadBody(data.EventBody.ToArray(), encoding);
         var record = new TelemetryRecord
         {
-            DeviceId = message.DeviceId,
-            ModuleId = message.ModuleId,
-            EnqueuedTime = message.EnqueuedTimeUtc.LocalDateTime,
+            DeviceId = system.TryGetValue(DeviceIdProperty, out var device) ? device as string ?? "" : "",
+            ModuleId = system.TryGetValue(ModuleIdProperty, out var module) ? module as string : null,
+            EnqueuedTime = data.EnqueuedTime.LocalDateTime,
             Body = body,
             BodyText = text,
-            Properties = Bag(message.Properties),
-            SystemProperties = Bag(message.SystemProperties.ToDictionary(p => p.Key, p => (string?)p.Value)),
-            Partition = message.Partition,
-            SequenceNumber = message.SequenceNumber,
-            Offset = message.Offset,
+            Properties = Bag(data.Properties),
+            SystemProperties = Bag(system),
+            Partition = partitionEvent.Partition.PartitionId,
+            SequenceNumber = data.SequenceNumber,
+            Offset = data.OffsetString,
         };
         var ps = PSObject.AsPSObject(record);
         ps.TypeNames.Insert(0, TypeName);
         return ps;
     }
 
+    /// <summary>The system property IoT Hub stamps with the sending device's id.</summary>
+    internal const string DeviceIdProperty = "iothub-connection-device-id";
+
+    /// <summary>The system property IoT Hub stamps with the sending module's id.</summary>
+    internal const string ModuleIdProperty = "iothub-connection-module-id";
+
     /// <summary>JSON when it parses as JSON (whatever the content type says), text when it is UTF-8, else the bytes.</summary>
-    private static (object? Body, string? Text) ReadBody(TelemetryMessage message)
+    private static (object? Body, string? Text) ReadBody(byte[] bytes, string? contentEncoding)
     {
-        if (message.Body.Length == 0) return ("", "");
+        if (bytes.Length == 0) return ("", "");
         string text;
         try
         {
-            text = message.ContentEncoding is { Length: > 0 } && !message.ContentEncoding.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-                ? message.GetBodyAsString()
-                : new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(message.Body);
+            var encoding = contentEncoding is { Length: > 0 } && !contentEncoding.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+                ? EncodingOrUtf8(contentEncoding)
+                : new UTF8Encoding(false, throwOnInvalidBytes: true);
+            text = encoding.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
-            return (message.Body, null);
+            return (bytes, null);
         }
         try
         {
@@ -84,7 +94,14 @@ public sealed class TelemetryRecord
         }
     }
 
-    private static PSObject Bag(IReadOnlyDictionary<string, string?> values)
+    // A content-encoding .NET does not know is read as strict UTF-8 (bytes when that fails): nothing is lost.
+    private static Encoding EncodingOrUtf8(string name)
+    {
+        try { return Encoding.GetEncoding(name, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback); }
+        catch (ArgumentException) { return new UTF8Encoding(false, throwOnInvalidBytes: true); }
+    }
+
+    private static PSObject Bag<TValue>(IEnumerable<KeyValuePair<string, TValue>> values)
     {
         var bag = new PSObject();
         foreach (var (name, value) in values) bag.Properties.Add(new PSNoteProperty(name, value));

@@ -1,25 +1,25 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Security;
+using Azure.Messaging.EventHubs;
 using IotLabKit.PowerShell.Common;
 using IotLabKit.PowerShell.Completers;
 using IotLabKit.PowerShell.Errors;
 using IotLabKit.PowerShell.Output;
-using IotLabKit.Service;
+using IotLabKit.PowerShell.Session;
 
 namespace IotLabKit.PowerShell.Telemetry;
 
 /// <summary>
-/// Streams device-to-cloud telemetry as it arrives — from now, from the earliest message the hub retains, or from a
-/// time — until -Count messages came, -Timeout passed, or Ctrl+C. Emulator only: it reads the emulator's telemetry
-/// read path; a real hub serves telemetry through its Event Hubs-compatible endpoint over AMQP.
+/// Reads device-to-cloud telemetry from a hub's built-in Event Hubs-compatible endpoint with Microsoft's
+/// <c>EventHubConsumerClient</c> — the emulator's (from the session) or a real hub's (-EventHubConnectionString) —
+/// from now, the earliest retained message, an enqueued time or an offset, until -Count messages came, -Timeout
+/// passed, it caught up, or Ctrl+C.
 /// </summary>
-[Cmdlet(VerbsCommunications.Receive, "IotTelemetry", DefaultParameterSetName = NowSet)]
+[Cmdlet(VerbsCommunications.Receive, "IotTelemetry")]
 [OutputType(typeof(TelemetryRecord))]
-public sealed class ReceiveIotTelemetryCommand : HubCmdlet
+public sealed class ReceiveIotTelemetryCommand : IotLabKitCmdlet
 {
-    private const string NowSet = "Now";
-    private const string EarliestSet = "Earliest";
-    private const string SinceSet = "Since";
     private readonly List<WildcardPattern> _devices = [];
 
     /// <summary>Only messages from these devices (wildcards allowed). Omit it for every device.</summary>
@@ -30,28 +30,57 @@ public sealed class ReceiveIotTelemetryCommand : HubCmdlet
     [Alias("Id")]
     public string[]? DeviceId { get; set; }
 
-    /// <summary>Starts with the oldest message the hub retains (a day by default), then goes on with new ones.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = EarliestSet)]
-    public SwitchParameter FromEarliest { get; set; }
+    /// <summary>
+    /// Where to start: Latest (default: messages enqueued from now on), Earliest (the oldest retained), a DateTime
+    /// (messages enqueued at or after it), or an offset (a number: the messages after it; needs -Partition).
+    /// </summary>
+    [Parameter]
+    [TelemetryStartPositionTransformation]
+    [ValidateNotNull]
+    [ArgumentCompleter(typeof(StartPositionCompleter))]
+    public TelemetryStartPosition StartPosition { get; set; } = TelemetryStartPosition.Latest;
 
-    /// <summary>Starts with the messages the hub enqueued at or after this time, then goes on with new ones.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = SinceSet)]
-    public DateTime Since { get; set; }
+    /// <summary>The Event Hubs-compatible connection string (string or SecureString); default: the session emulator's.</summary>
+    [Parameter]
+    [SecureStringTransformation]
+    [ValidateNotNull]
+    public SecureString? EventHubConnectionString { get; set; }
+
+    /// <summary>The consumer group to read in (default <c>$Default</c>).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string ConsumerGroup { get; set; } = "$Default";
+
+    /// <summary>Reads only this partition (an id such as <c>0</c>). Omit it for every partition.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Partition { get; set; }
 
     /// <summary>Stops after this many messages (that pass the -DeviceId filter).</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [Alias("First")]
     public int? Count { get; set; }
 
-    /// <summary>Stops after this long (a number means seconds). Without it, and without -Count, it runs until Ctrl+C.</summary>
+    /// <summary>Stops after this long (a number means seconds), returning what arrived.</summary>
     [Parameter]
     [SecondsTransformation]
     public TimeSpan? Timeout { get; set; }
 
-    /// <summary>Reads only this partition of the hub's telemetry (0 to the partition count − 1).</summary>
+    /// <summary>Keeps reading new messages after catching up, until -Count, -Timeout or Ctrl+C.</summary>
     [Parameter]
-    [ValidateRange(0, 31)]
-    public int? Partition { get; set; }
+    public SwitchParameter Wait { get; set; }
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        if (Timeout is { } limit && limit <= TimeSpan.Zero)
+            Fail("InvalidTimeout", ErrorCategory.InvalidArgument, $"-Timeout must be positive, not {limit}.", limit);
+        if (StartPosition.Kind == TelemetryStartKind.Offset && Partition is null)
+            Fail("OffsetNeedsPartition", ErrorCategory.InvalidArgument,
+                $"An offset ({StartPosition.Offset}) belongs to one partition: give -Partition too (a record's Partition and Offset say where it is).",
+                StartPosition);
+    }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -62,63 +91,75 @@ public sealed class ReceiveIotTelemetryCommand : HubCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        if (Timeout is { } limit && limit <= TimeSpan.Zero)
-            Fail("InvalidTimeout", ErrorCategory.InvalidArgument, $"-Timeout must be positive, not {limit}.", limit);
-        TelemetryReader reader;
-        try
+        var connectionString = ResolveConnectionString();
+        EventHubTelemetryReader reader;
+        try { reader = new EventHubTelemetryReader(ConsumerGroup, connectionString); }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            reader = TelemetryReader.CreateFromConnectionString(Connection.ConnectionString.ToString(),
-                new ServiceClientOptions { CaCertificatePath = Connection.CaCertificatePath });
-        }
-        catch (NotSupportedException ex)
-        {
-            Fail("NotSupported", ErrorCategory.NotImplemented,
-                "Receive-IotTelemetry reads the IotLabKit emulator's telemetry only. A real IoT hub serves telemetry through its Event Hubs-compatible endpoint (Built-in endpoints in the portal); read it with an Event Hubs client or az iot hub monitor-events.",
-                Connection.HostName, ex);
+            Fail("InvalidConnectionString", ErrorCategory.InvalidArgument,
+                $"The Event Hubs-compatible connection string is not valid: {ex.Message}", null, ex,
+                "Use the string the Azure portal shows under Hub settings > Built-in endpoints (Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath=…), or Get-IotHubEventHubConnectionString for the emulator.");
             return;
         }
-        using (reader)
-        {
-            var from = ParameterSetName switch
-            {
-                EarliestSet => TelemetryStartPosition.Earliest,
-                SinceSet => TelemetryStartPosition.FromEnqueuedTime(Since.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(Since, DateTimeKind.Local) : Since),
-                _ => TelemetryStartPosition.Now,
-            };
-            Receive(reader, from);
-        }
+        Receive(reader);
     }
 
-    private void Receive(TelemetryReader reader, TelemetryStartPosition from)
+    private string ResolveConnectionString()
+    {
+        if (EventHubConnectionString is not null) return SecretText.ToPlainText(EventHubConnectionString);
+        var emulator = HubSession.Emulator;
+        var current = HubSession.Current;
+        if (emulator is { HasExited: false, Status.EventHubConnectionString: { Length: > 0 } emulatorString }
+            && (current is null || HubSession.IsConnectedTo(emulator)))
+            return emulatorString;
+        if (current is null) ThrowTerminatingError(ErrorRecordFactory.NotConnected(CommandId));
+        Fail("EventHubConnectionStringRequired", ErrorCategory.InvalidArgument,
+            $"The session is connected to '{current!.HostName}', which this session did not start, so the connection string of its Event Hubs-compatible endpoint is not known.",
+            current.HostName, recommendedAction:
+            "Give -EventHubConnectionString: for a real hub from the Azure portal (Hub settings > Built-in endpoints) or 'az iot hub connection-string show --default-eventhub'; for an emulator from its status (eventHubConnectionString).");
+        return "";
+    }
+
+    private void Receive(EventHubTelemetryReader reader)
     {
         using var pump = new PipelinePump();
-        var progress = new ProgressRecord(3, "Receive-IotTelemetry", "Waiting for telemetry");
+        var progress = new ProgressRecord(3, "Receive-IotTelemetry", $"Reading telemetry ({ConsumerGroup})");
+        var untilCaughtUp = !Wait && Count is null && Timeout is null && StartPosition.Kind != TelemetryStartKind.Latest;
+        var startedAt = DateTimeOffset.UtcNow;
         var received = 0;
         var timedOut = false;
         try
         {
             pump.Run(async ct =>
             {
-                using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                if (Timeout is { } timeout) limit.CancelAfter(timeout);
-                var clock = Stopwatch.StartNew();
-                using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1));
-                _ = ShowProgressAsync(ticker, pump, progress, clock, () => Volatile.Read(ref received), limit.Token);
-                await foreach (var message in reader.ReadAsync(from, Partition, limit.Token).ConfigureAwait(false))
+                await using (reader.ConfigureAwait(false))
                 {
-                    if (_devices.Count > 0 && !_devices.Any(p => p.IsMatch(message.DeviceId))) continue;
-                    var record = TelemetryRecord.From(message);
-                    pump.Post(() => WriteObject(record));
-                    if (Interlocked.Increment(ref received) >= Count) break;
+                    using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    if (Timeout is { } timeout) limit.CancelAfter(timeout);
+                    var partitions = await reader.GetPartitionIdsAsync(Partition, limit.Token).ConfigureAwait(false);
+                    pump.Post(() => WriteVerbose($"Reading {reader.EventHubName} on {reader.Host}, consumer group {ConsumerGroup}, partitions {string.Join(",", partitions)}, from {StartPosition}{(untilCaughtUp ? " until caught up" : "")}."));
+                    var clock = Stopwatch.StartNew();
+                    using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1));
+                    _ = ShowProgressAsync(ticker, pump, progress, clock, () => Volatile.Read(ref received), limit.Token);
+                    try
+                    {
+                        await foreach (var partitionEvent in reader.ReadAsync(partitions, StartPosition, startedAt, untilCaughtUp, IsWanted, limit.Token).ConfigureAwait(false))
+                        {
+                            var record = TelemetryRecord.From(partitionEvent);
+                            pump.Post(() => WriteObject(record));
+                            if (Interlocked.Increment(ref received) >= Count) break;
+                        }
+                    }
+                    catch (OperationCanceledException) when (limit.IsCancellationRequested) { /* -Timeout or Ctrl+C */ }
+                    timedOut = Timeout is not null && limit.IsCancellationRequested && !ct.IsCancellationRequested;
+                    ct.ThrowIfCancellationRequested(); // Ctrl+C: stop the pipeline
+                    return true;
                 }
-                timedOut = Timeout is not null && limit.IsCancellationRequested && !ct.IsCancellationRequested;
-                ct.ThrowIfCancellationRequested(); // Ctrl+C: stop the pipeline
-                return true;
             }, CancelToken);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            WriteFailure(ex, Connection.HostName);
+            WriteError(ErrorRecordFactory.FromException(ex, CommandId, ConsumerGroup));
         }
         finally
         {
@@ -128,6 +169,13 @@ public sealed class ReceiveIotTelemetryCommand : HubCmdlet
         if (timedOut && Count is { } wanted && received < wanted)
             WriteWarning($"Received {received} of {wanted} messages within {Timeout}.");
         WriteVerbose($"Received {received} message(s).");
+    }
+
+    private bool IsWanted(EventData data)
+    {
+        if (_devices.Count == 0) return true;
+        var device = data.SystemProperties.TryGetValue(TelemetryRecord.DeviceIdProperty, out var id) ? id as string : null;
+        return device is not null && _devices.Any(p => p.IsMatch(device));
     }
 
     /// <summary>Once a second, shows how many messages came and for how long it has listened.</summary>

@@ -42,7 +42,7 @@ public sealed class ReceiveIotTelemetryStopTests : IAsyncLifetime
         Run("Start-SimulatedDevice", ("DeviceId", new[] { "stream-1" }), ("Create", true), ("Behavior", "Telemetry"), ("TelemetryInterval", TimeSpan.FromMilliseconds(100)));
         using var shell = System.Management.Automation.PowerShell.Create();
         shell.Runspace = _runspace;
-        shell.AddCommand("Receive-IotTelemetry").AddParameter("DeviceId", new[] { "stream-1" });
+        shell.AddCommand("Receive-IotTelemetry").AddParameter("DeviceId", new[] { "stream-1" }).AddParameter("EventHubConnectionString", EventHubConnectionString);
         var output = new PSDataCollection<PSObject>();
         var twoArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         output.DataAdded += (_, _) => { if (output.Count >= 2) twoArrived.TrySetResult(); };
@@ -58,9 +58,13 @@ public sealed class ReceiveIotTelemetryStopTests : IAsyncLifetime
         Assert.All(output, o => Assert.Equal("stream-1", Assert.IsType<TelemetryRecord>(o.BaseObject).DeviceId));
         Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(running));
         // The session is usable afterwards: a new reader starts and stops on -Count.
-        var again = Run("Receive-IotTelemetry", ("DeviceId", new[] { "stream-1" }), ("Count", 1), ("Timeout", TimeSpan.FromSeconds(30)));
+        var again = Run("Receive-IotTelemetry", ("DeviceId", new[] { "stream-1" }), ("Count", 1), ("Timeout", TimeSpan.FromSeconds(30)),
+            ("EventHubConnectionString", EventHubConnectionString));
         Assert.Single(again);
     }
+
+    // The session connected to an emulator it did not start, so the endpoint is named explicitly.
+    private string EventHubConnectionString => _emulator!.Status.EventHubConnectionString;
 
     private List<PSObject> Run(string command, params (string Name, object Value)[] parameters)
     {
