@@ -14,6 +14,7 @@
         'IotLabKit.Jobs.format.ps1xml'
         'IotLabKit.Simulation.format.ps1xml'
         'IotLabKit.Configurations.format.ps1xml'
+        'IotLabKit.Labs.format.ps1xml'
     )
     CmdletsToExport      = @(
         # Hub and emulator
@@ -61,6 +62,9 @@
         'Submit-IotQuiz'
         'Test-IotQuiz'
         'Build-IotQuiz'
+        # Labs
+        'Get-IotLab'
+        'Invoke-IotLabScript'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

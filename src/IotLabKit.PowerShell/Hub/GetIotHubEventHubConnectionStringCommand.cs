@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 using IotLabKit.PowerShell.Common;
 using IotLabKit.PowerShell.Session;
 
@@ -12,7 +11,7 @@ namespace IotLabKit.PowerShell.Hub;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "IotHubEventHubConnectionString")]
 [OutputType(typeof(System.Security.SecureString), typeof(string))]
-public sealed partial class GetIotHubEventHubConnectionStringCommand : IotLabKitCmdlet
+public sealed class GetIotHubEventHubConnectionStringCommand : IotLabKitCmdlet
 {
     /// <summary>The shared access policy whose key the string carries (default <c>service</c>; it needs ServiceConnect).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -35,14 +34,11 @@ public sealed partial class GetIotHubEventHubConnectionStringCommand : IotLabKit
             Fail("EndpointUnavailable", ErrorCategory.NotImplemented,
                 "The running emulator does not report an Event Hubs-compatible endpoint (it is older than this module).",
                 recommendedAction: "Restart it with Start-IotHubEmulator -Force.");
-        if (!status.Policies.TryGetValue(PolicyName, out var key))
+        if (!status.Policies.ContainsKey(PolicyName))
             Fail("PolicyNotFound", ErrorCategory.ObjectNotFound,
                 $"The hub has no shared access policy '{PolicyName}'; it has {string.Join(", ", status.Policies.Keys.Select(k => $"'{k}'"))}.",
                 target: PolicyName);
-        var text = Credentials().Replace(status.EventHubConnectionString!, $"SharedAccessKeyName={PolicyName};SharedAccessKey={key};");
+        var text = EventHubEndpoint.ConnectionString(status, PolicyName)!;
         WriteObject(SecretText.Output(text, AsPlainText));
     }
-
-    [GeneratedRegex("SharedAccessKeyName=[^;]*;SharedAccessKey=[^;]*;")]
-    private static partial Regex Credentials();
 }
