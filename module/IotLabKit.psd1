@@ -15,6 +15,7 @@
         'IotLabKit.Simulation.format.ps1xml'
         'IotLabKit.Configurations.format.ps1xml'
         'IotLabKit.Labs.format.ps1xml'
+        'IotLabKit.EventHubs.format.ps1xml'
     )
     CmdletsToExport      = @(
         # Hub and emulator
@@ -44,6 +45,9 @@
         # Direct methods, telemetry and simulated devices
         'Invoke-DeviceMethod'
         'Receive-IotTelemetry'
+        'Get-IotHubConsumerGroup'
+        'New-IotHubConsumerGroup'
+        'Remove-IotHubConsumerGroup'
         'Start-SimulatedDevice'
         'Get-SimulatedDevice'
         'Stop-SimulatedDevice'

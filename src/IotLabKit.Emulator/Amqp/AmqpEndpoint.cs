@@ -33,7 +33,7 @@ public sealed class AmqpEndpoint : IDisposable
     public int AmqpPort { get; }
 
     /// <summary>Opens both listeners. A default port that is taken falls back to any free port (with a line on stderr); a port asked for explicitly that is taken fails.</summary>
-    public static AmqpEndpoint Start(EmulatorSettings settings, X509Certificate2 certificate, TelemetryStore telemetry, SasValidator validator,
+    public static AmqpEndpoint Start(EmulatorSettings settings, X509Certificate2 certificate, TelemetryStore telemetry, ConsumerGroupRegistry consumerGroups, SasValidator validator,
         TimeProvider clock, ILoggerFactory loggerFactory)
     {
         var amqpsPort = ChoosePort("AMQPS", settings.AmqpsPort, EmulatorSettings.DefaultAmqpsPort);
@@ -50,7 +50,7 @@ public sealed class AmqpEndpoint : IDisposable
         var logger = loggerFactory.CreateLogger<AmqpEndpoint>();
         host.RegisterRequestProcessor("$cbs", new CbsProcessor(authorization));
         host.RegisterRequestProcessor("$management", new EventHubManagementProcessor(telemetry, authorization, settings.HubName, clock.GetUtcNow()));
-        host.RegisterLinkProcessor(new AmqpLinkRouter(telemetry, authorization, settings.HubName, logger));
+        host.RegisterLinkProcessor(new AmqpLinkRouter(telemetry, consumerGroups, authorization, settings.HubName, logger));
         try { host.Open(); }
         catch (SocketException ex)
         {

@@ -9,10 +9,10 @@ namespace IotLabKit.Emulator.Amqp;
 
 /// <summary>
 /// Attaches the links that are not request/response nodes: partition readers of the Event Hubs-compatible endpoint
-/// (<c>{hub}/ConsumerGroups/{group}/Partitions/{id}</c>, ServiceConnect). Anything else is refused with
+/// (<c>{hub}/ConsumerGroups/{group}/Partitions/{id}</c>, ServiceConnect, in an existing consumer group). Anything else is refused with
 /// <c>amqp:not-found</c>; a link without the right token with <c>amqp:unauthorized-access</c>.
 /// </summary>
-internal sealed class AmqpLinkRouter(TelemetryStore telemetry, AmqpAuthorization authorization, string hubName, ILogger logger) : ILinkProcessor
+internal sealed class AmqpLinkRouter(TelemetryStore telemetry, ConsumerGroupRegistry consumerGroups, AmqpAuthorization authorization, string hubName, ILogger logger) : ILinkProcessor
 {
     private static readonly Symbol NotFound = new("amqp:not-found");
     private static readonly Symbol Unauthorized = new("amqp:unauthorized-access");
@@ -36,6 +36,11 @@ internal sealed class AmqpLinkRouter(TelemetryStore telemetry, AmqpAuthorization
         if (!string.Equals(reader.EventHub, hubName, StringComparison.OrdinalIgnoreCase))
         {
             attachContext.Complete(new Error(NotFound) { Description = $"The event hub '{reader.EventHub}' does not exist; this endpoint's entity is '{hubName}'." });
+            return;
+        }
+        if (!consumerGroups.Exists(reader.ConsumerGroup))
+        {
+            attachContext.Complete(new Error(NotFound) { Description = EventHubAddress.ConsumerGroupNotFound(hubName, reader.ConsumerGroup) });
             return;
         }
         if (!int.TryParse(reader.Partition, System.Globalization.CultureInfo.InvariantCulture, out var partition) || partition < 0 || partition >= telemetry.PartitionCount)

@@ -19,4 +19,12 @@ public sealed record EventHubAddress(string EventHub, string ConsumerGroup, stri
             return new EventHubAddress(parts[0], parts[2], parts[4]);
         return null;
     }
+
+    /// <summary>
+    /// Event Hubs' refusal of a reader in a consumer group that does not exist. Its wording matters: Azure's clients
+    /// read an <c>amqp:not-found</c> whose text says "The messaging entity … could not be found" as
+    /// <c>EventHubsException.FailureReason.ResourceNotFound</c> (not worth retrying).
+    /// </summary>
+    public static string ConsumerGroupNotFound(string hubName, string consumerGroup)
+        => $"The messaging entity '{hubName}/ConsumerGroups/{consumerGroup}' could not be found. The consumer group '{consumerGroup}' does not exist on this hub's Event Hubs-compatible endpoint: create it first (New-IotHubConsumerGroup, or PUT /$iotlabkit/eventHubEndpoints/events/consumerGroups/{consumerGroup}).";
 }

@@ -101,7 +101,8 @@ public static class EmulatorHost
             jobs.Start(app.Services.GetService<IDirectMethodInvoker>());
             var port = bound!.ActualHttpsPort;
             var mqttPort = bound.ActualMqttPort;
-            using var amqp = AmqpEndpoint.Start(settings, certificates.ServerCertificate, telemetry, app.Services.GetRequiredService<SasValidator>(), clock, loggerFactory);
+            using var amqp = AmqpEndpoint.Start(settings, certificates.ServerCertificate, telemetry, app.Services.GetRequiredService<ConsumerGroupRegistry>(),
+                app.Services.GetRequiredService<SasValidator>(), clock, loggerFactory);
             var status = EmulatorStatus.Build(settings, port, mqttPort, policies, certificates.CaCertificatePath, store.Kind);
             EmulatorStatus.AddAmqp(status, settings, amqp.AmqpsPort, amqp.AmqpPort, policies);
             if (settings.StatusFile is not null) EmulatorStatus.WriteFile(settings.StatusFile, status);
@@ -192,6 +193,7 @@ public static class EmulatorHost
         builder.Services.AddSingleton(sp => new SasValidator(policies, settings.HostName, sp.GetRequiredService<DeviceRegistry>(), clock));
         builder.Services.AddSingleton(telemetry);
         builder.Services.AddSingleton<TelemetryIngress>();
+        builder.Services.AddSingleton<ConsumerGroupRegistry>();
         builder.Services.AddSingleton(mqttConnections);
         builder.Services.AddSingleton(mqttWebSockets);
         builder.Services.AddSingleton<DeviceSessionTable>();

@@ -18,5 +18,6 @@ public static class RestApi
         QueryEndpoints.Map(routes);
         ConfigurationEndpoints.Map(routes);
         TelemetryEndpoints.Map(routes);
+        ConsumerGroupEndpoints.Map(routes);
     }
 }

@@ -17,6 +17,9 @@ public static class StoreCollections
 
     /// <summary>One entity per device with a persistent MQTT session: its subscriptions, so they outlive a restart.</summary>
     public const string MqttSessions = "mqttSessions";
+
+    /// <summary>One entity per consumer group created on the Event Hubs-compatible endpoint (not $Default).</summary>
+    public const string ConsumerGroups = "consumerGroups";
 }
 
 /// <summary>

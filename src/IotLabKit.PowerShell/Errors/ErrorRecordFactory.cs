@@ -116,7 +116,7 @@ internal static class ErrorRecordFactory
     private static (string, ErrorCategory, string?) ByCode(IotHubErrorCode code) => code switch
     {
         IotHubErrorCode.DeviceNotFound or IotHubErrorCode.ModuleNotFound or IotHubErrorCode.JobNotFound
-            or IotHubErrorCode.ConfigurationNotFound => ("NotFound", ErrorCategory.ObjectNotFound, null),
+            or IotHubErrorCode.ConfigurationNotFound or IotHubErrorCode.GenericNotFound => ("NotFound", ErrorCategory.ObjectNotFound, null),
         IotHubErrorCode.DeviceAlreadyExists or IotHubErrorCode.ModuleAlreadyExistsOnDevice or IotHubErrorCode.JobAlreadyExists
             or IotHubErrorCode.ConfigurationAlreadyExists => ("AlreadyExists", ErrorCategory.ResourceExists, null),
         IotHubErrorCode.PreconditionFailed => ("PreconditionFailed", ErrorCategory.InvalidOperation,
@@ -172,7 +172,7 @@ internal static class ErrorRecordFactory
     private static (string, ErrorCategory, string?) EventHubs(EventHubsException exception) => exception.Reason switch
     {
         EventHubsException.FailureReason.ResourceNotFound => ("NotFound", ErrorCategory.ObjectNotFound,
-            "Check the consumer group ($Default always exists) and the connection string's EntityPath (the hub's name)."),
+            "Check the consumer group ($Default always exists; Get-IotHubConsumerGroup lists the emulator's) and the connection string's EntityPath (the hub's name)."),
         EventHubsException.FailureReason.ServiceCommunicationProblem => ("ConnectionFailed", ErrorCategory.ConnectionError,
             "Check that the hub is running and reachable, and that the connection string's Endpoint is its Event Hubs-compatible endpoint."),
         EventHubsException.FailureReason.ServiceTimeout => ("Timeout", ErrorCategory.OperationTimeout, null),

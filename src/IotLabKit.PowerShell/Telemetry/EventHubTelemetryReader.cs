@@ -58,7 +58,8 @@ internal sealed class EventHubTelemetryReader : IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var merged = Channel.CreateBounded<PartitionEvent>(new BoundedChannelOptions(1000) { SingleReader = true });
         var readers = partitions.Select(p => ReadPartitionAsync(p, start, startedAt, untilCaughtUp, accept, merged.Writer, stop.Token)).ToArray();
-        _ = Task.WhenAll(readers).ContinueWith(t => merged.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+        // The first partition's failure as the client threw it (GetBaseException would dig out the AMQP cause beneath it).
+        _ = Task.WhenAll(readers).ContinueWith(t => merged.Writer.TryComplete(t.Exception?.Flatten().InnerExceptions[0]), TaskScheduler.Default);
         try
         {
             await foreach (var partitionEvent in merged.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))

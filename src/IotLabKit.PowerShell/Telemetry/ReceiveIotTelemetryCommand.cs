@@ -49,6 +49,7 @@ public sealed class ReceiveIotTelemetryCommand : IotLabKitCmdlet
     /// <summary>The consumer group to read in (default <c>$Default</c>).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ConsumerGroupCompleter))]
     public string ConsumerGroup { get; set; } = "$Default";
 
     /// <summary>Reads only this partition (an id such as <c>0</c>). Omit it for every partition.</summary>

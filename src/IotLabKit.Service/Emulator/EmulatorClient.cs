@@ -11,6 +11,9 @@ public sealed class EmulatorClient : IDisposable, IAsyncDisposable
     /// <summary>The emulator's route that evaluates every automatic device configuration at once.</summary>
     public const string EvaluateConfigurationsPath = "$iotlabkit/configurations/evaluate";
 
+    /// <summary>The emulator's stand-in for ARM's consumer groups of the built-in endpoint.</summary>
+    public const string ConsumerGroupsPath = "$iotlabkit/eventHubEndpoints/events/consumerGroups";
+
     private readonly IotHubHttpClient _http;
     private int _disposed;
 
@@ -33,6 +36,34 @@ public sealed class EmulatorClient : IDisposable, IAsyncDisposable
     /// <exception cref="DeviceNotFoundException">The hub is not an IotLabKit emulator (it has no such route: 404).</exception>
     public Task<ConfigurationEvaluationResult> EvaluateConfigurationsAsync(CancellationToken cancellationToken = default)
         => _http.SendAsync<ConfigurationEvaluationResult>(HttpMethod.Post, EvaluateConfigurationsPath, null, null, null, cancellationToken);
+
+    /// <summary>
+    /// The consumer groups of the Event Hubs-compatible endpoint: <c>$Default</c> first, then those created. Needs
+    /// ServiceConnect. (A real hub lists them through Azure Resource Manager: <c>az iot hub consumer-group list</c>.)
+    /// </summary>
+    public async Task<IReadOnlyList<ConsumerGroup>> GetConsumerGroupsAsync(CancellationToken cancellationToken = default)
+        => (await _http.SendAsync<ConsumerGroupList>(HttpMethod.Get, ConsumerGroupsPath, null, null, null, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>
+    /// Creates a consumer group, or returns it when it exists (as ARM's PUT does). Needs RegistryWrite. Names: 1–50
+    /// letters, digits, <c>. - _</c>, starting and ending with a letter or digit; at most 20 groups, <c>$Default</c> included.
+    /// </summary>
+    /// <exception cref="IotHubArgumentException">The name breaks Event Hubs' rule.</exception>
+    /// <exception cref="QuotaExceededException">The hub already has 20 consumer groups.</exception>
+    public Task<ConsumerGroup> CreateConsumerGroupAsync(string name, CancellationToken cancellationToken = default)
+        => _http.SendAsync<ConsumerGroup>(HttpMethod.Put, ConsumerGroupPath(name), null, null, null, cancellationToken);
+
+    /// <summary>Deletes a consumer group (not <c>$Default</c>). Needs RegistryWrite.</summary>
+    /// <exception cref="DeviceNotFoundException">404 GenericNotFound: it does not exist (or the hub is not an emulator).</exception>
+    /// <exception cref="IotHubArgumentException">400 for <c>$Default</c>, which cannot be deleted.</exception>
+    public Task DeleteConsumerGroupAsync(string name, CancellationToken cancellationToken = default)
+        => _http.SendAsync(HttpMethod.Delete, ConsumerGroupPath(name), null, null, null, cancellationToken);
+
+    private static string ConsumerGroupPath(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return ConsumerGroupsPath + "/" + Uri.EscapeDataString(name);
+    }
 
     /// <inheritdoc />
     public void Dispose()
