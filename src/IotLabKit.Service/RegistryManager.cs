@@ -214,14 +214,25 @@ public sealed partial class RegistryManager : IDisposable, IAsyncDisposable
     private static string RequireJsonObject(string json, string parameterName)
     {
         ArgumentNullException.ThrowIfNull(json, parameterName);
+        JsonNode? node;
         try
         {
-            if (JsonNode.Parse(json) is JsonObject) return json;
+            node = JsonNode.Parse(json);
         }
         catch (JsonException ex)
         {
-            throw new ArgumentException($"The twin JSON is not valid: {ex.Message}", parameterName, ex);
+            // Microsoft's SDK reads twin JSON with Newtonsoft, so lab code writes relaxed JSON ({ tags: { a: 'b' } }).
+            try
+            {
+                node = RelaxedJson.Parse(json);
+            }
+            catch (JsonException)
+            {
+                throw new ArgumentException($"The twin JSON is not valid: {ex.Message}", parameterName, ex);
+            }
+            if (node is JsonObject relaxed) return relaxed.ToJsonString(ServiceJson.Options);
         }
+        if (node is JsonObject) return json;
         throw new ArgumentException("The twin JSON must be an object ({...}).", parameterName);
     }
 

@@ -136,6 +136,38 @@ public class ServiceHttpPlumbingTests
     }
 
     [Fact]
+    public async Task A_relaxed_twin_patch_as_Lab_15_writes_it_goes_out_as_strict_json()
+    {
+        // AZ-220 Lab 15's operator patches the twin with relaxed JSON, which Microsoft's SDK accepts (Newtonsoft).
+        var handler = new ScriptedHandler(Ok(TwinBody));
+        using var registry = Create(handler);
+        const string patch = """
+            {
+                tags: { customerID: 'Customer1', cheeseCave: 'CheeseCave1', },
+                // values are strings, as in the lab
+                properties: { desired: { patchId: 'set values', temperature: '50', humidity: '85', note: 'it\'s "ok"', on: true } }
+            }
+            """;
+        await registry.UpdateTwinAsync("d1", patch, "AAAAAAAAAAE=");
+
+        Assert.Equal(
+            """{"tags":{"customerID":"Customer1","cheeseCave":"CheeseCave1"},"properties":{"desired":{"patchId":"set values","temperature":"50","humidity":"85","note":"it's \"ok\"","on":true}}}""",
+            handler.Requests[0].Body);
+    }
+
+    [Theory]
+    [InlineData("{ tags: { a: 'unterminated } }")]
+    [InlineData("{ tags: { a: bare } }")]
+    [InlineData("[ 'not an object' ]")]
+    public async Task Twin_json_that_is_not_an_object_even_relaxed_is_refused_before_any_request(string json)
+    {
+        var handler = new ScriptedHandler(Ok(TwinBody));
+        using var registry = Create(handler);
+        await Assert.ThrowsAsync<ArgumentException>(() => registry.UpdateTwinAsync("d1", json, "*"));
+        Assert.Empty(handler.Requests);
+    }
+
+    [Fact]
     public async Task Device_list_uses_the_trailing_slash_and_top()
     {
         var handler = new ScriptedHandler(Ok($"[{DeviceBody},{DeviceBody}]"));
