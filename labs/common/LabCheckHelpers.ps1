@@ -61,3 +61,14 @@ function Format-LabValue {
     if ($Value -is [ValueType]) { return "$Value" }
     $Value | ConvertTo-Json -Depth 10 -Compress
 }
+
+function Join-LabCheckResult {
+    # Several checks as one checkpoint: passed when all passed; the message names what failed first, or sums up.
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param([Parameter(Mandatory)] [string] $Check, [Parameter(Mandatory)] [object[]] $Results, [switch] $Score)
+    $failed = @($Results | Where-Object { -not $_.Passed })
+    $summary = if ($Score) { "$($Results.Count - $failed.Count) of $($Results.Count) checks passed. " } else { '' }
+    if ($failed) { return New-LabCheckResult $Check $false ($summary + (($failed | ForEach-Object Message) -join ' ')) }
+    New-LabCheckResult $Check $true ($summary + (($Results | ForEach-Object Message) -join ' '))
+}

@@ -168,13 +168,22 @@ function Test-Lab15TwinSynchronized {
     # Exercise 5's checkpoint: the operator set tags and desired properties, the device reported back, the query finds it.
     [CmdletBinding()]
     param([string] $DeviceId = 'sensor-th-0055', [string[]] $DeviceIds)
-    $results = @(
+    Join-LabCheckResult -Check 'Test-Lab15TwinSynchronized' -Results @(
         Test-Lab15TwinTags -DeviceId $DeviceId
         Test-Lab15DesiredProperties -DeviceId $DeviceId
         Test-Lab15ReportedProperties -DeviceId $DeviceId
         Test-Lab15CheeseCaveQuery -DeviceId $DeviceId
     )
-    $failed = @($results | Where-Object { -not $_.Passed })
-    if ($failed) { return New-LabCheckResult 'Test-Lab15TwinSynchronized' $false $failed[0].Message }
-    New-LabCheckResult 'Test-Lab15TwinSynchronized' $true (($results | ForEach-Object Message) -join ' ')
+}
+
+function Test-Lab15Complete {
+    # The lab's last checkpoint: every rule of the grader, while the apps still run (SetFanState needs the device app).
+    [CmdletBinding()]
+    param([string] $DeviceId = 'sensor-th-0055', [string[]] $DeviceIds, [string] $EventHubConnectionString)
+    Join-LabCheckResult -Check 'Test-Lab15Complete' -Score -Results @(
+        Test-Lab15DeviceExists -DeviceId $DeviceId
+        Test-Lab15TelemetryArrived -DeviceId $DeviceId -EventHubConnectionString $EventHubConnectionString
+        Test-Lab15FanStateMethod -DeviceId $DeviceId
+        Test-Lab15TwinSynchronized -DeviceId $DeviceId
+    )
 }
