@@ -16,11 +16,9 @@ function Test-Lab15TelemetryArrived {
     param([string] $DeviceId = 'sensor-th-0055', [string[]] $DeviceIds, [string] $EventHubConnectionString, [int] $TimeoutSeconds = 10)
     $check = 'Test-Lab15TelemetryArrived'
     Invoke-LabCheck -Check $check -Body {
-        $receive = @{ DeviceId = $DeviceId; Count = 1; Timeout = $TimeoutSeconds; WarningAction = 'SilentlyContinue'; ErrorAction = 'Stop' }
-        $parameters = (Get-Command Receive-IotTelemetry).Parameters
-        # Receive-IotTelemetry reads from the oldest retained message; its Event Hubs form also reads a real hub's endpoint.
-        if ($parameters.ContainsKey('StartPosition')) { $receive.StartPosition = 'Earliest' } else { $receive.FromEarliest = $true }
-        if ($EventHubConnectionString -and $parameters.ContainsKey('EventHubConnectionString')) { $receive.EventHubConnectionString = $EventHubConnectionString }
+        # From the oldest message the Event Hubs-compatible endpoint retains: the session emulator's, or a real hub's.
+        $receive = @{ DeviceId = $DeviceId; StartPosition = 'Earliest'; Count = 1; Timeout = $TimeoutSeconds; WarningAction = 'SilentlyContinue'; ErrorAction = 'Stop' }
+        if ($EventHubConnectionString) { $receive.EventHubConnectionString = $EventHubConnectionString }
         $message = Receive-IotTelemetry @receive | Select-Object -First 1
         if (-not $message) {
             return New-LabCheckResult $check $false ("No telemetry from '$DeviceId' has reached the hub. Start the device app (CheeseCaveDevice.csx) and " +

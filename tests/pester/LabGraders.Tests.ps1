@@ -1,0 +1,243 @@
+# The labs' check functions and Pester graders (labs/lab15-…/Lab15.Tests.ps1, labs/lab16-…/Lab16.Tests.ps1): a hub in
+# the lab's complete state passes the grader; a deliberately incomplete one fails it with the message a student reads.
+# Also the Lab 15 device script's contract: a seed reproduces its telemetry, and SetFanState is case-sensitive.
+BeforeDiscovery {
+    # The scripts run through the lab runner's Invoke-IotLabScript; without it those tests are skipped.
+    $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'IotLabKit' 'IotLabKit.psd1'
+    $script:HasScriptRunner = (Test-Path $manifest) -and ((Import-PowerShellDataFile $manifest).CmdletsToExport -contains 'Invoke-IotLabScript')
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-IotLabKitForTest
+    # A short evaluation interval, as Lab 16's setup asks for, so configurations apply within seconds.
+    $dataPath = Join-Path ([IO.Path]::GetTempPath()) "iotlabkit-pester-$PID"
+    $script:Hub = Start-IotHubEmulator -InMemory -Port 0 -DataPath $dataPath -ConfigurationEvaluationInterval 00:00:02 -PassThru -ErrorAction Stop
+    $script:ServiceConnectionString = (Get-IotHubEmulator -AsPlainText).ServiceConnectionString
+    $script:EventHubConnectionString = Get-IotHubEventHubConnectionString -AsPlainText
+    # Graders run in their own runspace, as an instructor's would: they find the emulator's CA the documented way.
+    $script:SavedCa = $env:IOTLABKIT_EMULATOR_CA
+    $env:IOTLABKIT_EMULATOR_CA = $script:Hub.CaCertificatePath
+
+    $script:Lab15 = Join-Path $RepoRoot 'labs' 'lab15-remotely-monitor-and-control-devices'
+    $script:Lab16 = Join-Path $RepoRoot 'labs' 'lab16-automate-iot-device-management'
+    . (Join-Path $script:Lab15 'Lab15.Checks.ps1')
+    . (Join-Path $script:Lab16 'Lab16.Checks.ps1')
+
+    # Runs a grader the way an instructor does (New-PesterContainer -Data), in a runspace of its own so that it does not
+    # disturb this Pester run; returns one object per grader test: Name, Result, Message.
+    function Invoke-LabGrader([string] $Path, [hashtable] $Data) {
+        $shell = [powershell]::Create([Management.Automation.RunspaceMode]::NewRunspace)
+        try {
+            $null = $shell.AddScript({
+                param($PesterPath, $ModulePath, $GraderPath, $Data)
+                Import-Module $PesterPath
+                Import-Module $ModulePath
+                $configuration = New-PesterConfiguration
+                $configuration.Run.Container = New-PesterContainer -Path $GraderPath -Data $Data
+                $configuration.Run.PassThru = $true
+                $configuration.Output.Verbosity = 'None'
+                $run = Invoke-Pester -Configuration $configuration
+                if ($run.Containers[0].Result -ne 'Passed' -and $run.Containers[0].ErrorRecord) {
+                    throw "The grader failed to run: $($run.Containers[0].ErrorRecord[0])"
+                }
+                foreach ($test in $run.Tests) {
+                    [pscustomobject]@{ Name = $test.ExpandedName; Result = $test.Result; Message = "$($test.ErrorRecord | ForEach-Object { $_.Exception.Message })" }
+                }
+            }).AddParameters(@{ PesterPath = (Get-Module Pester).Path; ModulePath = $script:StagedModule; GraderPath = $Path; Data = $Data })
+            $results = $shell.Invoke()
+            if ($shell.HadErrors) { throw ($shell.Streams.Error | Select-Object -First 1) }
+            $results
+        }
+        finally {
+            $shell.Dispose()
+        }
+    }
+
+    # Waits for a state the emulator and the devices reach by themselves, checking every 100 ms.
+    function Wait-Until([scriptblock] $Condition, [string] $What, [int] $TimeoutSeconds = 60) {
+        $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
+        while (-not (& $Condition)) {
+            if ((Get-Date) -gt $deadline) { throw "Timed out after $TimeoutSeconds s waiting for $What." }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+}
+
+AfterAll {
+    Get-Job -ErrorAction SilentlyContinue | Where-Object { $_.PSJobTypeName -like '*Lab*' } | Stop-Job -ErrorAction SilentlyContinue
+    Stop-SimulatedDevice -All -ErrorAction SilentlyContinue
+    Stop-TestEmulator
+    $env:IOTLABKIT_EMULATOR_CA = $script:SavedCa
+}
+
+Describe 'Lab 15 checks on an incomplete hub' {
+    BeforeAll {
+        # A device that exists but never ran the lab's apps: no telemetry, no method, no twin changes.
+        $script:Bare = New-TestDeviceId 'bare'
+        New-IotDevice -DeviceId $script:Bare | Out-Null
+    }
+
+    It 'says a missing device is missing and how to create it, without throwing' {
+        $r = Test-Lab15DeviceExists -DeviceId 'no-such-sensor'
+        $r.Check | Should -Be 'Test-Lab15DeviceExists'
+        $r.Passed | Should -BeFalse
+        $r.Message | Should -Be "Device 'no-such-sensor' does not exist in the hub. Run the lab's setup (Start-IotLab -Lab 15 -Step 1.1) or create it yourself: New-IotDevice -DeviceId no-such-sensor."
+        (Test-Lab15TwinTags -DeviceId 'no-such-sensor').Message | Should -BeLike "Device 'no-such-sensor' does not exist in the hub.*"
+    }
+
+    It 'names the missing tags and desired properties and the exercise that sets them' {
+        $tags = Test-Lab15TwinTags -DeviceId $script:Bare
+        $tags.Passed | Should -BeFalse
+        $tags.Message | Should -BeLike "The twin of '$script:Bare' does not have the lab's tags: customerID is (missing) (expected 'Customer1'); cheeseCave is (missing) (expected 'CheeseCave1'). Run the operator app with the twin code of Exercise 5*"
+
+        Set-TwinDesired -DeviceId $script:Bare -Properties @{ patchId = 'set values'; temperature = '60'; humidity = '85' } | Out-Null
+        $desired = Test-Lab15DesiredProperties -DeviceId $script:Bare
+        $desired.Passed | Should -BeFalse
+        $desired.Message | Should -Be ("The twin of '$script:Bare' does not have the lab's desired properties: temperature is '60' (expected '50'). Run the " +
+            "operator app with the twin code of Exercise 5: it patches desired patchId = 'set values', temperature = '50' and humidity = '85'.")
+    }
+
+    It 'tells the student to start the device app first when nobody answers SetFanState' {
+        $r = Test-Lab15FanStateMethod -DeviceId $script:Bare
+        $r.Passed | Should -BeFalse
+        $r.Message | Should -BeLike "The device did not answer SetFanState (the operator app prints 'Direct method failed: timed-out'). Start the device app first, then the operator*"
+    }
+
+    It 'says no telemetry arrived and what to check' {
+        $r = Test-Lab15TelemetryArrived -DeviceId $script:Bare -TimeoutSeconds 2
+        $r.Passed | Should -BeFalse
+        $r.Message | Should -BeLike "No telemetry from '$script:Bare' has reached the hub. Start the device app (CheeseCaveDevice.csx)*device connection string*"
+    }
+
+    It 'reports a grader failure in the student''s words, one test per rule' {
+        $results = Invoke-LabGrader (Join-Path $script:Lab15 'Lab15.Tests.ps1') @{
+            ConnectionString = $script:ServiceConnectionString; EventHubConnectionString = $script:EventHubConnectionString; DeviceIds = @($script:Bare) }
+        $results.Count | Should -Be 7
+        ($results | Where-Object Name -like '*exists').Result | Should -Be 'Passed'
+        $tags = $results | Where-Object Name -like '*tags customerID and cheeseCave'
+        $tags.Result | Should -Be 'Failed'
+        $tags.Message | Should -BeLike "*because The twin of '$script:Bare' does not have the lab's tags: customerID is (missing)*"
+        ($results | Where-Object Name -like '*SetFanState').Message | Should -BeLike '*Start the device app first, then the operator*'
+        @($results | Where-Object Result -eq 'Failed').Count | Should -Be 6
+    }
+}
+
+Describe 'Lab 15 end to end with the lab''s scripts' -Skip:(-not $script:HasScriptRunner) {
+    It 'passes the grader once the device app and then the operator app have run' {
+        New-IotDevice -DeviceId sensor-th-0055 | Out-Null
+        $device = Invoke-IotLabScript -Path (Join-Path $script:Lab15 'scripts' 'CheeseCaveDevice.csx') -DeviceId sensor-th-0055 -Background
+        try {
+            Wait-Until { (Test-Lab15TelemetryArrived -TimeoutSeconds 2).Passed } 'the device app''s first message' 60
+            $operator = Invoke-IotLabScript -Path (Join-Path $script:Lab15 'scripts' 'CheeseCaveOperator.csx') -Background
+            try {
+                Wait-Until { (Test-Lab15TwinSynchronized).Passed } 'the operator''s twin patch and the device''s report' 60
+                $results = Invoke-LabGrader (Join-Path $script:Lab15 'Lab15.Tests.ps1') @{
+                    ConnectionString = $script:ServiceConnectionString; EventHubConnectionString = $script:EventHubConnectionString }
+                $failed = @($results | Where-Object Result -ne 'Passed')
+                $failed | ForEach-Object Message | Should -BeNullOrEmpty
+                $results.Count | Should -Be 7
+            }
+            finally { $operator | Stop-Job }
+        }
+        finally { $device | Stop-Job }
+    }
+
+    It 'repeats its telemetry for a seed, and SetFanState takes "On" but not "on"' {
+        $first, $second = (New-TestDeviceId 'cave'), (New-TestDeviceId 'cave')
+        New-IotDevice -DeviceId $first, $second | Out-Null
+        $script = Join-Path $script:Lab15 'scripts' 'CheeseCaveDevice.csx'
+        # Two runs with the same seed at once, on two devices: the same readings in the same order.
+        $jobs = @(
+            Invoke-IotLabScript -Path $script -DeviceId $first -Background
+            Invoke-IotLabScript -Path $script -DeviceId $second -Background
+        )
+        try {
+            $runs = foreach ($id in $first, $second) {
+                , @(Receive-IotTelemetry -DeviceId $id -StartPosition Earliest -Count 3 -Timeout 60 -Wait | ForEach-Object BodyText)
+            }
+            $runs[0].Count | Should -Be 3
+            $runs[1] | Should -Be $runs[0]
+            $runs[0][0] | Should -Match '^\{"temperature":\d+(\.\d+)?,"humidity":\d+(\.\d+)?\}$'
+
+            $lower = Invoke-DeviceMethod -DeviceId $first -Name SetFanState -Payload '"on"'
+            $lower.Status | Should -Be 400
+            $lower.PayloadJson | Should -Be '{"result":"Invalid parameter"}'
+            $upper = Invoke-DeviceMethod -DeviceId $first -Name SetFanState -Payload '"On"'
+            $upper.Status | Should -Be 200
+            $upper.PayloadJson | Should -Be '{"result":"Executed direct method: SetFanState"}'
+        }
+        finally { $jobs | Stop-Job }
+    }
+}
+
+Describe 'Lab 16 grader' {
+    BeforeAll {
+        # Exercise 3, task 1: the firmware-update device runs first (the kit's simulated device plays the lab's app).
+        Start-SimulatedDevice sensor-th-0155 -Create -Behavior FirmwareUpdate -TimeScale 0.05 | Out-Null
+        Wait-Until { (Test-Lab16DeviceBooted).Passed } 'the device to boot'
+    }
+
+    AfterAll {
+        Stop-SimulatedDevice -DeviceId sensor-th-0155 -ErrorAction SilentlyContinue
+        Remove-AutoConfiguration -Id firmwareupdate -Confirm:$false -ErrorAction SilentlyContinue
+    }
+
+    It 'fails a hub with no configuration and firmware 1.0.0, saying what to create' {
+        $results = Invoke-LabGrader (Join-Path $script:Lab16 'Lab16.Tests.ps1') @{ ConnectionString = $script:ServiceConnectionString }
+        $results.Count | Should -Be 5
+        ($results | Where-Object Name -like '*sensor-th-0155 exists').Result | Should -Be 'Passed'
+        $configuration = $results | Where-Object Name -like '*configuration firmwareupdate exists*'
+        $configuration.Result | Should -Be 'Failed'
+        $configuration.Message | Should -BeLike "*because The hub has no configuration 'firmwareupdate'. Create it (the portal's Device Twin Configuration): New-AutoConfiguration -Id firmwareupdate*"
+        $firmware = $results | Where-Object Name -like '*reports firmware 1.0.1*'
+        $firmware.Result | Should -Be 'Failed'
+        $firmware.Message | Should -BeLike "*The device still reports firmware '1.0.0' and its twin has no desired firmware yet*5 minutes*"
+    }
+
+    It 'passes once the configuration has updated the device to 1.0.1' {
+        New-AutoConfiguration -Id firmwareupdate -TargetCondition "deviceId='sensor-th-0155'" -Priority 10 -DesiredProperties @{
+            'properties.desired.firmware' = @{ fwVersion = '1.0.1'; fwPackageURI = 'https://MyPackage.uri'; fwPackageCheckValue = '1234' }
+        } -Metric @{ fwupdated = "SELECT deviceId FROM devices WHERE properties.reported.firmware.currentFwVersion='1.0.1'" } | Out-Null
+        Wait-Until { (Test-Lab16FirmwareUpdated).Passed } 'firmware 1.0.1' 60
+
+        $results = Invoke-LabGrader (Join-Path $script:Lab16 'Lab16.Tests.ps1') @{ ConnectionString = $script:ServiceConnectionString }
+        $results | Where-Object Result -ne 'Passed' | ForEach-Object Message | Should -BeNullOrEmpty
+        $results.Count | Should -Be 5
+        (Test-Lab16MetricsCounted).Message | Should -Be 'The configuration firmwareupdate counts targeted 1, applied 1, fwupdated 1.'
+    }
+
+    It 'says what is wrong with a configuration that is not the lab''s, and how to fix it' {
+        Set-AutoConfiguration -Id firmwareupdate -TargetCondition "deviceId='sensor-th-0050'" -Priority 5 -Force | Out-Null
+        $r = Test-Lab16ConfigurationExists
+        $r.Passed | Should -BeFalse
+        $r.Message | Should -Be ("The configuration 'firmwareupdate' is not the lab's: its target condition is ""deviceId='sensor-th-0050'"" (expected " +
+            """deviceId='sensor-th-0155'"" - the device is sensor-th-0155); its priority is 5 (expected 10). Fix it with Set-AutoConfiguration firmwareupdate " +
+            "(target condition, priority and metrics can be changed).")
+    }
+}
+
+Describe 'Lab 16 end to end with the lab''s script' -Skip:(-not $script:HasScriptRunner) {
+    It 'FwUpdateDevice.csx reports the course''s firmware sequence and the grader passes' {
+        $id = New-TestDeviceId 'fw'
+        New-IotDevice -DeviceId $id | Out-Null
+        $cs = Get-IotDeviceConnectionString -DeviceId $id -AsPlainText
+        $job = Invoke-IotLabScript -Path (Join-Path $script:Lab16 'scripts' 'FwUpdateDevice.csx') -Args $cs -DeviceId $id -Background
+        try {
+            Wait-Until { (Test-Lab16DeviceBooted -DeviceId $id).Passed } 'the device app to boot' 60
+            (Get-Twin $id).Reported.firmware.currentFwVersion | Should -Be '1.0.0'
+            $configurationId = "fw-$id"
+            New-AutoConfiguration -Id $configurationId -TargetCondition "deviceId='$id'" -Priority 10 -DesiredProperties @{
+                'properties.desired.firmware' = @{ fwVersion = '1.0.1'; fwPackageURI = 'https://MyPackage.uri'; fwPackageCheckValue = '1234' } } | Out-Null
+            try {
+                # The course's sequence: downloading 0/25/50/75/100 (2 s apart), verifying, applying, rebooting (5 s each).
+                Wait-Until { (Test-Lab16FirmwareUpdated -DeviceId $id).Passed } 'firmware 1.0.1 from the script' 90
+                $firmware = (Get-Twin $id).Reported.firmware
+                $firmware.pendingFwVersion | Should -Be ''
+                $firmware.lastFwUpdateEndTime | Should -Be ''
+            }
+            finally { Remove-AutoConfiguration -Id $configurationId -Confirm:$false -ErrorAction SilentlyContinue }
+        }
+        finally { $job | Stop-Job }
+    }
+}
