@@ -38,6 +38,10 @@ function Get-LabTwin {
     $null
 }
 
+function Get-LabMissingDeviceMessage([string] $DeviceId, [int] $Lab) {
+    "Device '$DeviceId' does not exist in the hub. Run the lab's setup (Start-IotLab -Lab $Lab -Step 1.1) or create it yourself: New-IotDevice -DeviceId $DeviceId."
+}
+
 function Test-LabDeviceExists {
     # The setup task's rule: the lab's device is registered in the hub.
     [CmdletBinding()]
@@ -48,8 +52,7 @@ function Test-LabDeviceExists {
             return New-LabCheckResult $Check $true "Device '$DeviceId' exists in the hub (status $($device.Status))."
         }
         if ($deviceErrors.Count -gt 0 -and $deviceErrors[0].CategoryInfo.Category -ne 'ObjectNotFound') { throw $deviceErrors[0] }
-        New-LabCheckResult $Check $false ("Device '$DeviceId' does not exist in the hub. Run the lab's setup (Start-IotLab -Lab $Lab -Step 1.1) " +
-            "or create it yourself: New-IotDevice -DeviceId $DeviceId.")
+        New-LabCheckResult $Check $false (Get-LabMissingDeviceMessage $DeviceId $Lab)
     }
 }
 

@@ -50,7 +50,7 @@ function Test-Lab15FanStateMethod {
         if (-not $result) {
             $errorId = if ($methodErrors.Count -gt 0) { $methodErrors[0].FullyQualifiedErrorId } else { '' }
             if ($errorId -like '*NotFound*') {
-                return New-LabCheckResult $check $false "Device '$DeviceId' does not exist in the hub. Run the lab's setup first (Start-IotLab -Lab 15 -Step 1.1)."
+                return New-LabCheckResult $check $false (Get-LabMissingDeviceMessage $DeviceId 15)
             }
             if ($errorId -like '*NotOnline*' -or $errorId -like '*Timeout*') {
                 return New-LabCheckResult $check $false ("The device did not answer SetFanState (the operator app prints 'Direct method failed: timed-out'). " +
@@ -87,7 +87,7 @@ function Test-Lab15TwinTags {
     $check = 'Test-Lab15TwinTags'
     Invoke-LabCheck -Check $check -Body {
         $twin = Get-LabTwin -DeviceId $DeviceId
-        if (-not $twin) { return New-LabCheckResult $check $false "Device '$DeviceId' does not exist in the hub. Run the lab's setup first (Start-IotLab -Lab 15 -Step 1.1)." }
+        if (-not $twin) { return New-LabCheckResult $check $false (Get-LabMissingDeviceMessage $DeviceId 15) }
         $expected = [ordered]@{ customerID = 'Customer1'; cheeseCave = 'CheeseCave1' }
         $wrong = foreach ($name in $expected.Keys) {
             $actual = $twin.Tags.$name
@@ -108,7 +108,7 @@ function Test-Lab15DesiredProperties {
     $check = 'Test-Lab15DesiredProperties'
     Invoke-LabCheck -Check $check -Body {
         $twin = Get-LabTwin -DeviceId $DeviceId
-        if (-not $twin) { return New-LabCheckResult $check $false "Device '$DeviceId' does not exist in the hub. Run the lab's setup first (Start-IotLab -Lab 15 -Step 1.1)." }
+        if (-not $twin) { return New-LabCheckResult $check $false (Get-LabMissingDeviceMessage $DeviceId 15) }
         $expected = [ordered]@{ patchId = 'set values'; temperature = '50'; humidity = '85' }
         $wrong = foreach ($name in $expected.Keys) {
             $actual = $twin.Desired.$name
@@ -130,7 +130,7 @@ function Test-Lab15ReportedProperties {
     $check = 'Test-Lab15ReportedProperties'
     Invoke-LabCheck -Check $check -Body {
         $twin = Get-LabTwin -DeviceId $DeviceId
-        if (-not $twin) { return New-LabCheckResult $check $false "Device '$DeviceId' does not exist in the hub. Run the lab's setup first (Start-IotLab -Lab 15 -Step 1.1)." }
+        if (-not $twin) { return New-LabCheckResult $check $false (Get-LabMissingDeviceMessage $DeviceId 15) }
         $reported = $twin.Reported
         $wrong = @(
             if ("$($reported.fanstate)" -cnotin 'On', 'Off', 'Failed') { "fanstate is $(Format-LabValue $reported.fanstate) (expected On, Off or Failed)" }

@@ -46,7 +46,7 @@ function Test-Lab16DeviceBooted {
     $check = 'Test-Lab16DeviceBooted'
     Invoke-LabCheck -Check $check -Body {
         $twin = Get-LabTwin -DeviceId $DeviceId
-        if (-not $twin) { return New-LabCheckResult $check $false "Device '$DeviceId' does not exist in the hub. Run the lab's setup first (Start-IotLab -Lab 16 -Step 1.1)." }
+        if (-not $twin) { return New-LabCheckResult $check $false (Get-LabMissingDeviceMessage $DeviceId 16) }
         $firmware = $twin.Reported.firmware
         if (-not $firmware -or -not $firmware.currentFwVersion) {
             return New-LabCheckResult $check $false ("The device has not reported its firmware yet. Start the device app with its connection string " +
@@ -110,7 +110,7 @@ function Test-Lab16FirmwareUpdated {
     $check = 'Test-Lab16FirmwareUpdated'
     Invoke-LabCheck -Check $check -Body {
         $twin = Get-LabTwin -DeviceId $DeviceId
-        if (-not $twin) { return New-LabCheckResult $check $false "Device '$DeviceId' does not exist in the hub. Run the lab's setup first (Start-IotLab -Lab 16 -Step 1.1)." }
+        if (-not $twin) { return New-LabCheckResult $check $false (Get-LabMissingDeviceMessage $DeviceId 16) }
         $firmware = $twin.Reported.firmware
         if ($firmware.currentFwVersion -eq '1.0.1' -and $firmware.fwUpdateStatus -eq 'current') {
             return New-LabCheckResult $check $true "The device reports firmware 1.0.1, fwUpdateStatus 'current': the update is done."
@@ -145,7 +145,7 @@ function Test-Lab16ConfigurationApplied {
     Invoke-LabCheck -Check $check -Body {
         if ($EvaluateNow) { Invoke-Lab16EvaluationIfPossible }
         $twin = Get-LabTwin -DeviceId $DeviceId
-        if (-not $twin) { return New-LabCheckResult $check $false "Device '$DeviceId' does not exist in the hub. Run the lab's setup first (Start-IotLab -Lab 16 -Step 1.1)." }
+        if (-not $twin) { return New-LabCheckResult $check $false (Get-LabMissingDeviceMessage $DeviceId 16) }
         $status = $twin.Configurations.firmwareupdate
         if ($status -eq 'Applied') {
             return New-LabCheckResult $check $true "The twin of '$DeviceId' shows the configuration firmwareupdate as Applied."

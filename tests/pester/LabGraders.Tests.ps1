@@ -53,15 +53,6 @@ BeforeAll {
             $shell.Dispose()
         }
     }
-
-    # Waits for a state the emulator and the devices reach by themselves, checking every 100 ms.
-    function Wait-Until([scriptblock] $Condition, [string] $What, [int] $TimeoutSeconds = 60) {
-        $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
-        while (-not (& $Condition)) {
-            if ((Get-Date) -gt $deadline) { throw "Timed out after $TimeoutSeconds s waiting for $What." }
-            Start-Sleep -Milliseconds 100
-        }
-    }
 }
 
 AfterAll {

@@ -29,3 +29,12 @@ function New-TestDeviceId([string] $Prefix = 'dev') {
 function ConvertFrom-SecureStringToText([securestring] $Secure) {
     [Net.NetworkCredential]::new('', $Secure).Password
 }
+
+function Wait-Until([scriptblock] $Condition, [string] $What, [int] $TimeoutSeconds = 60) {
+    # Waits for a state the emulator and the devices reach by themselves, checking every 100 ms; a timeout is a failure.
+    $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ((Get-Date) -gt $deadline) { throw "Timed out after $TimeoutSeconds s waiting for $What." }
+        Start-Sleep -Milliseconds 100
+    }
+}
