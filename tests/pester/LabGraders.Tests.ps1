@@ -136,12 +136,12 @@ Describe 'Lab 15 end to end with the lab''s scripts' -Skip:(-not $script:HasScri
 
     It 'repeats its telemetry for a seed, and SetFanState takes "On" but not "on"' {
         $first, $second = (New-TestDeviceId 'cave'), (New-TestDeviceId 'cave')
-        New-IotDevice -DeviceId $first, $second | Out-Null
+        $first, $second | ForEach-Object { New-IotDevice -DeviceId $_ } | Out-Null
         $script = Join-Path $script:Lab15 'scripts' 'CheeseCaveDevice.csx'
         # Two runs with the same seed at once, on two devices: the same readings in the same order.
         $jobs = @(
-            Invoke-IotLabScript -Path $script -DeviceId $first -Background
-            Invoke-IotLabScript -Path $script -DeviceId $second -Background
+            Invoke-IotLabScript -Path $script -DeviceId $first -Seed 7 -Background
+            Invoke-IotLabScript -Path $script -DeviceId $second -Seed 7 -Background
         )
         try {
             $runs = foreach ($id in $first, $second) {
@@ -209,7 +209,7 @@ Describe 'Lab 16 grader' {
 }
 
 Describe 'Lab 16 end to end with the lab''s script' -Skip:(-not $script:HasScriptRunner) {
-    It 'FwUpdateDevice.csx reports the course''s firmware sequence and the grader passes' {
+    It 'FwUpdateDevice.csx, started with the connection string as its argument, plays the course''s firmware update to 1.0.1' {
         $id = New-TestDeviceId 'fw'
         New-IotDevice -DeviceId $id | Out-Null
         $cs = Get-IotDeviceConnectionString -DeviceId $id -AsPlainText
@@ -226,6 +226,16 @@ Describe 'Lab 16 end to end with the lab''s script' -Skip:(-not $script:HasScrip
                 $firmware = (Get-Twin $id).Reported.firmware
                 $firmware.pendingFwVersion | Should -Be ''
                 $firmware.lastFwUpdateEndTime | Should -Be ''
+                $log = @(Receive-Job $job -Keep | ForEach-Object { "$_" } | Where-Object { $_ -like "$($id): *" } | Where-Object { $_ -notlike '*{*' })
+                $log | Should -Be @(
+                    'Device booted', 'Current firmware version: 1.0.0', 'Desired property changed:'
+                    'A firmware update was requested from version 1.0.0 to version 1.0.1'
+                    'Downloading new firmware package from https://MyPackage.uri'
+                    'The new firmware package has been successfully downloaded.'
+                    'Verifying firmware package with checksum 1234'
+                    'The new firmware binary package has been successfully verified'
+                    'Applying new firmware', 'Rebooting', 'Device booted', 'Current firmware version: 1.0.1'
+                ).ForEach({ "$($id): $_" })
             }
             finally { Remove-AutoConfiguration -Id $configurationId -Confirm:$false -ErrorAction SilentlyContinue }
         }

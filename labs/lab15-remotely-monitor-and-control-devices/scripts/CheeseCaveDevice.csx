@@ -11,7 +11,6 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using IotLabKit.Device;   // the course: Microsoft.Azure.Devices.Client and Microsoft.Azure.Devices.Shared
-using IotLabKit.Labs;     // ConsoleHelper
 using Newtonsoft.Json;
 
 // Global constants.

@@ -14,7 +14,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Azure.Messaging.EventHubs.Consumer;
 using IotLabKit.Service;   // the course: Microsoft.Azure.Devices
-using IotLabKit.Labs;      // ConsoleHelper
 using Newtonsoft.Json;
 
 // Global variables.
