@@ -68,7 +68,9 @@
         'Build-IotQuiz'
         # Labs
         'Get-IotLab'
+        'Start-IotLab'
         'Invoke-IotLabScript'
+        'Test-IotLab'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

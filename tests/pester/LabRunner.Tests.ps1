@@ -166,3 +166,133 @@ Describe 'Invoke-IotLabScript' {
         finally { Remove-Job $job -Force }
     }
 }
+
+Describe 'Start-IotLab' {
+    BeforeAll {
+        Stop-TestEmulator
+        Start-TestEmulator | Out-Null
+    }
+
+    It 'runs the fixture lab unattended: setup, background and foreground scripts, a command, checkpoints, stop' {
+        $records = @(Start-IotLab -Lab 99 -Auto -LabPath $script:FixtureLabs 6>&1)
+        $run = $records | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }
+        $shown = @($records | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | ForEach-Object { "$_" })
+        $run.PSObject.TypeNames[0] | Should -Be 'IotLabKit.LabRun'
+        $run.Completed | Should -BeTrue
+        $run.Seed | Should -Be 42
+        $run.Tasks.Step | Should -Be @('1.1', '2.1', '2.2', '2.3', '2.4', '3.1')
+        $run.Tasks.Outcome | Should -Be @('Ran', 'Ran', 'Ran', 'Ran', 'Ran', 'Skipped')
+        $run.CheckpointsPassed | Should -Be 3
+        $run.CheckpointsFailed | Should -Be 0
+        # What the student saw, in order.
+        $order = 'Task 1.1: Set up the hub', 'Configuration Data:', '✓ Devices fixture-dev-01, fixture-dev-02 exist.',
+            'Task 2.1: Start the heartbeat', 'Heartbeat for fixture-dev-02', 'Task 2.2: Send, report and read back',
+            '✓ fixture-dev-01 reported fixture = ''ran''.', 'Task 2.3: Tag the device',
+            'PS> Set-TwinTags -DeviceId fixture-dev-01 -Properties @{ cave = ''CheeseCave1'' } | Select-Object DeviceId, Tags',
+            'Task 2.4: Stop the heartbeat', 'Heartbeat stopped cleanly', 'Stopped Heartbeat.csx.',
+            'Skipped: an optional exercise (add -IncludeOptional to run it).'
+        $positions = foreach ($line in $order) { [array]::IndexOf($shown, $line) }
+        $positions | Should -Not -Contain -1 -Because ($shown -join "`n")
+        ($positions | Sort-Object) | Should -Be $positions
+        $shown | Should -Contain 'Device fixture-dev-01: created'
+        ($shown | Where-Object { $_ -like '*Telemetry received: {"marker":*' }) | Should -Not -BeNullOrEmpty
+        [IotLabKit.Labs.Scripting.LabScriptRegistry]::Running.Count | Should -Be 0
+        (Get-IotDevice -DeviceId fixture-dev-02).ConnectionState | Should -Be 'Disconnected'
+    }
+
+    It 'says "Already exists" for the lab''s devices on a second run and runs optional exercises with -IncludeOptional' {
+        $records = @(Start-IotLab -Lab 99 -Auto -IncludeOptional -LabPath $script:FixtureLabs 6>&1)
+        $shown = @($records | ForEach-Object { "$_" })
+        $shown | Should -Contain 'Device fixture-dev-01: Already exists'
+        $run = $records | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }
+        $run.Tasks[-1].Step | Should -Be '3.1'
+        $run.Tasks[-1].Outcome | Should -Be 'Ran'
+    }
+
+    It 'resumes at -Step, redoing the setup and the background script earlier steps leave running' {
+        $records = @(Start-IotLab -Lab 99 -Step 2.2 -Auto -LabPath $script:FixtureLabs 6>&1)
+        $run = $records | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }
+        $run.Tasks.Step | Should -Be @('1.1', '2.1', '2.2', '2.3', '2.4', '3.1')
+        $run.Tasks.Outcome | Should -Be @('Replayed', 'Replayed', 'Ran', 'Ran', 'Ran', 'Skipped')
+        @($records | ForEach-Object { "$_" }) | Should -Contain 'Heartbeat stopped cleanly'
+    }
+
+    It 'names the steps there are for an unknown -Step' {
+        $err = $null
+        try { Start-IotLab -Lab 99 -Step 9.9 -Auto -LabPath $script:FixtureLabs -ErrorAction Stop 6>$null } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'StartIotLabStepNotFound,*'
+        $err.Exception.Message | Should -Match 'Its steps are 1\.1, 2\.1, 2\.2, 2\.3, 2\.4, 3\.1'
+    }
+
+    It 'refuses to run interactively in a host that cannot prompt, and points to -Auto' {
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddCommand('Import-Module').AddArgument($script:StagedModule).AddStatement().
+                AddCommand('Start-IotLab').AddParameter('Lab', 99).AddParameter('LabPath', $script:FixtureLabs)
+            $err = $null
+            try { $shell.Invoke() } catch { $err = $_.Exception.InnerException.ErrorRecord }
+            if (-not $err) { $err = $shell.Streams.Error[0] }
+            $err.FullyQualifiedErrorId | Should -BeLike 'StartIotLabHostNotInteractive,*'
+            $err.Exception.Message | Should -Match 'Start-IotLab -Lab 99 -Auto'
+        }
+        finally { $shell.Dispose() }
+    }
+
+    It 'shows a script''s compile errors with the caret and fails the task' {
+        $lab = Join-Path $TestDrive 'labs' 'lab96-broken-script'
+        New-Item -ItemType Directory -Path (Join-Path $lab 'scripts'), (Join-Path $lab 'instructions') -Force | Out-Null
+        Copy-Item (Join-Path $script:FailingScripts 'Broken.csx') (Join-Path $lab 'scripts')
+        'Run the broken script.' | Set-Content (Join-Path $lab 'instructions' '1.1-run.md')
+        @{ id = 96; title = 'Broken script'; summary = 'A script that does not compile.'; devices = @('fixture-dev-01')
+           exercises = @(@{ number = 1; title = 'Run'; tasks = @(@{ id = '1.1'; title = 'Run it'; instructions = 'instructions/1.1-run.md'
+                             action = @{ kind = 'script'; script = 'scripts/Broken.csx' } }) }) } |
+            ConvertTo-Json -Depth 10 | Set-Content (Join-Path $lab 'lab.json')
+        $records = @(Start-IotLab -Lab 96 -Auto -LabPath (Join-Path $TestDrive 'labs') -ErrorAction SilentlyContinue -ErrorVariable errors 6>&1)
+        $shown = @($records | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | ForEach-Object { "$_" })
+        $shown | Should -Contain "Broken.csx(4,19): error CS0103: The name 'greting' does not exist in the current context"
+        $shown | Should -Contain ' 4 | Console.WriteLine(greting);'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'StartIotLabCompilationError,*'
+        $run = $records | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] -and $_ -isnot [System.Management.Automation.ErrorRecord] }
+        $run.Tasks[0].Outcome | Should -Be 'Failed'
+    }
+}
+
+Describe 'Test-IotLab' {
+    BeforeAll {
+        Stop-TestEmulator
+        Start-TestEmulator | Out-Null
+        Start-IotLab -Lab 99 -Auto -LabPath $script:FixtureLabs 6>$null | Out-Null
+    }
+
+    It 'grades a complete hub with the lab''s Pester grader and writes JUnit XML' {
+        $xml = Join-Path $TestDrive 'results' 'lab99.xml'
+        $records = @(Test-IotLab -Lab 99 -LabPath $script:FixtureLabs -OutputPath $xml -OutputFormat JUnitXml 6>&1)
+        $grade = $records | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }
+        $grade.PSObject.TypeNames[0] | Should -Be 'IotLabKit.LabGrade'
+        $grade.Passed | Should -Be 3
+        $grade.Failed | Should -Be 0
+        $grade.Score | Should -Be '3 of 3 checks passed'
+        @($records | ForEach-Object { "$_" }) | Should -Contain '3 of 3 checks passed'
+        [xml] $junit = Get-Content -Raw $xml
+        $junit.testsuites.tests | Should -Be 3
+        $junit.testsuites.failures | Should -Be 0
+    }
+
+    It 'fails an incomplete hub with the message a student understands, also for a hub given by connection string' {
+        Set-TwinTags -DeviceId fixture-dev-01 -Properties @{ cave = $null } | Out-Null
+        $owner = (Get-IotHubEmulator -AsPlainText).ServiceConnectionString
+        $xml = Join-Path $TestDrive 'results' 'lab99-nunit.xml'
+        $grade = Test-IotLab -Lab 99 -LabPath $script:FixtureLabs -ConnectionString $owner -OutputPath $xml 6>$null
+        $grade.Score | Should -Be '2 of 3 checks passed'
+        $failed = @($grade.Checks | Where-Object { -not $_.Passed })
+        $failed.Name | Should -Be 'has the cave tag'
+        $failed.Message | Should -Be "fixture-dev-01 has no tag cave = 'CheeseCave1' (found ''). Tag it with Set-TwinTags."
+        [xml] $nunit = Get-Content -Raw $xml
+        $nunit.'test-results'.failures | Should -Be 1
+    }
+
+    It 'checks the devices given with -DeviceId' {
+        $grade = Test-IotLab -Lab 99 -LabPath $script:FixtureLabs -DeviceId no-such-device 6>$null
+        ($grade.Checks | Where-Object Name -eq 'has the lab''s devices').Message | Should -Be 'Missing device(s): no-such-device. Run the setup step.'
+    }
+}

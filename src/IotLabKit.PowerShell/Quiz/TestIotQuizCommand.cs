@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using IotLabKit.PowerShell.Common;
 using IotLabKit.PowerShell.Errors;
 using IotLabKit.Quizzes;
 using IotLabKit.Quizzes.Grading;
@@ -197,24 +198,15 @@ public sealed class TestIotQuizCommand : QuizCmdlet
 
     private string FindPester()
     {
-        // Prefer the Pester already loaded in this session (it may have come from a path outside PSModulePath).
-        var loaded = InvokeCommand.InvokeScript(
-            "Get-Module Pester | Where-Object Version -ge '5.0' | Sort-Object Version -Descending | Select-Object -First 1 -ExpandProperty Path");
-        if (loaded.Count > 0 && loaded[0]?.BaseObject is string path)
-        {
-            return path;
-        }
-
-        var available = InvokeCommand.InvokeScript(
-            "Get-Module Pester -ListAvailable | Where-Object Version -ge '5.0' | Sort-Object Version -Descending | Select-Object -First 1 -ExpandProperty Path");
-        if (available.Count > 0 && available[0]?.BaseObject is string found)
+        var found = PesterModule.Find(InvokeCommand);
+        if (found is not null)
         {
             return found;
         }
 
         Fail("PesterNotFound", ErrorCategory.ObjectNotFound,
             "Test-IotQuiz runs the Pester grader and needs Pester 5 or later, which is not installed or loaded.", "Pester",
-            recommendedAction: "Install it (Install-PSResource Pester) or import it (Import-Module <path>/Pester.psd1), then try again.");
+            recommendedAction: PesterModule.InstallHint);
         throw new InvalidOperationException("unreachable");
     }
 
