@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace IotLabKit.Query;
 
@@ -6,13 +6,12 @@ namespace IotLabKit.Query;
 /// Supplies the documents a query runs over. The hub core implements it over its store.
 /// </summary>
 /// <remarks>
-/// The engine only reads the documents; it never changes them. <c>SELECT *</c> results hand back the very
-/// instances the source yielded, so a source that hands out its live store objects should copy them first
-/// if callers may change the results.
+/// Documents are compact, immutable <see cref="JsonElement"/>s (see <see cref="CompactJson"/>): the engine reads
+/// them in place, from any number of threads, and <c>SELECT *</c> rows are nodes over the very same text.
 /// </remarks>
 public interface IQuerySource
 {
     /// <summary>Enumerates every document of a collection: twins, module twins, or per-device job results.</summary>
     /// <param name="collection">The collection named in the query's <c>FROM</c> clause.</param>
-    IEnumerable<JsonObject> GetDocuments(QueryCollection collection);
+    IEnumerable<JsonElement> GetDocuments(QueryCollection collection);
 }

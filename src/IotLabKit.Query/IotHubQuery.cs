@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using IotLabKit.Query.Evaluation;
 using IotLabKit.Query.Expressions;
@@ -78,26 +79,40 @@ public sealed class IotHubQuery
         return Execute(source.GetDocuments(Collection));
     }
 
-    /// <summary>Runs the query over the given documents, which the caller has already taken from <see cref="Collection"/>.</summary>
+    /// <summary>
+    /// Runs the query over compact documents (<see cref="CompactJson"/>) the caller has already taken from
+    /// <see cref="Collection"/>. <c>SELECT *</c> rows are nodes over the documents' own text (nothing copied).
+    /// </summary>
+    /// <param name="documents">Twins, module twins or device-job documents.</param>
+    public QueryResult Execute(IEnumerable<JsonElement> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        return new QueryResult(ItemType, QueryExecutor.Run(this, documents, static d => d, QueryExecutor.WholeRow));
+    }
+
+    /// <summary>
+    /// Runs the query over node documents. Each is read once into a compact copy to evaluate; <c>SELECT *</c>
+    /// rows are the very <see cref="JsonObject"/>s given (not copies). For many documents, keep them compact
+    /// and use <see cref="Execute(IEnumerable{JsonElement})"/>.
+    /// </summary>
     /// <param name="documents">Twins, module twins or device-job documents.</param>
     public QueryResult Execute(IEnumerable<JsonObject> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        return new QueryResult(ItemType, QueryExecutor.Run(this, documents));
+        return new QueryResult(ItemType, QueryExecutor.Run(this, documents, static d => CompactJson.FromNode(d), static d => d));
     }
 
     /// <summary>
-    /// The result row one document gives a query without aggregates or GROUP BY: the document itself for
-    /// <c>SELECT *</c> (not a copy), else a new projection; false when the document does not satisfy WHERE.
-    /// Lets a caller that pages through a large collection build only the rows it sends. <see cref="Top"/> is
-    /// the caller's to apply. Never throws for any document content.
+    /// The result row one document gives a query without aggregates or GROUP BY: a node over the document for
+    /// <c>SELECT *</c> (its own text, not a copy), else a new projection; false when the document does not satisfy
+    /// WHERE. Lets a caller that pages through a large collection build only the rows it sends. <see cref="Top"/>
+    /// is the caller's to apply. Never throws for any document content.
     /// </summary>
-    /// <param name="document">A document of <see cref="Collection"/>.</param>
+    /// <param name="document">A compact document of <see cref="Collection"/>.</param>
     /// <param name="row">The row, when the document matches.</param>
-    /// <exception cref="InvalidOperationException">The query aggregates or groups (<see cref="IsAggregate"/>): its rows come from many documents, so use <see cref="Execute(IEnumerable{JsonObject})"/>.</exception>
-    public bool TryGetRow(JsonObject document, [NotNullWhen(true)] out JsonNode? row)
+    /// <exception cref="InvalidOperationException">The query aggregates or groups (<see cref="IsAggregate"/>): its rows come from many documents, so use <see cref="Execute(IEnumerable{JsonElement})"/>.</exception>
+    public bool TryGetRow(JsonElement document, [NotNullWhen(true)] out JsonNode? row)
     {
-        ArgumentNullException.ThrowIfNull(document);
         if (IsAggregate)
         {
             throw new InvalidOperationException("An aggregate or GROUP BY query has no row per document; run it with Execute.");
@@ -109,16 +124,43 @@ public sealed class IotHubQuery
             return false;
         }
 
-        row = SelectsAll ? document : QueryExecutor.Project(Select, document);
+        row = SelectsAll ? QueryExecutor.WholeRow(document) : QueryExecutor.Project(Select, document);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryGetRow(JsonElement, out JsonNode?)"/> for a node document: the row of <c>SELECT *</c> is the
+    /// document itself (not a copy).
+    /// </summary>
+    /// <param name="document">A document of <see cref="Collection"/>.</param>
+    /// <param name="row">The row, when the document matches.</param>
+    /// <exception cref="InvalidOperationException">The query aggregates or groups (<see cref="IsAggregate"/>).</exception>
+    public bool TryGetRow(JsonObject document, [NotNullWhen(true)] out JsonNode? row)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        if (!TryGetRow(CompactJson.FromNode(document), out row))
+        {
+            return false;
+        }
+
+        if (SelectsAll)
+        {
+            row = document;
+        }
+
         return true;
     }
 
     /// <summary>True when the document satisfies the WHERE clause (always, without one). Only Boolean true satisfies it.</summary>
+    /// <param name="document">A compact document of <see cref="Collection"/>.</param>
+    public bool Matches(JsonElement document) => _where is null || _where.Evaluate(document).IsTrue;
+
+    /// <summary>True when the node document satisfies the WHERE clause (read once into a compact copy to evaluate).</summary>
     /// <param name="document">A document of <see cref="Collection"/>.</param>
     public bool Matches(JsonObject document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        return _where is null || _where.Evaluate(document).IsTrue;
+        return _where is null || _where.Evaluate(CompactJson.FromNode(document)).IsTrue;
     }
 
     /// <summary>The query text.</summary>

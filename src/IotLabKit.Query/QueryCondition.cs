@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using IotLabKit.Query.Expressions;
 
@@ -30,12 +31,16 @@ public sealed class QueryCondition
     /// <summary>True for <c>*</c> (or a bare FROM clause): every document matches.</summary>
     public bool MatchesAll => _condition is null;
 
-    /// <summary>True when the document satisfies the condition. Only Boolean true satisfies it.</summary>
+    /// <summary>True when the compact document satisfies the condition. Only Boolean true satisfies it.</summary>
+    /// <param name="document">A twin, module twin or device-job document (see <see cref="CompactJson"/>).</param>
+    public bool Matches(JsonElement document) => _condition is null || _condition.Evaluate(document).IsTrue;
+
+    /// <summary>True when the node document satisfies the condition (read once into a compact copy to evaluate).</summary>
     /// <param name="document">A twin, module twin or device-job document.</param>
     public bool Matches(JsonObject document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        return _condition is null || _condition.Evaluate(document).IsTrue;
+        return _condition is null || _condition.Evaluate(CompactJson.FromNode(document)).IsTrue;
     }
 
     /// <summary>The condition text.</summary>

@@ -49,7 +49,7 @@ public sealed class CollectionTests
         Assert.Equal(QueryCollection.DevicesModules, query.Collection);
         Assert.Equal([QueryCollection.DevicesModules], source.Requested);
         Assert.Equal(QueryItemType.Twin, result.ItemType);
-        Assert.Equal([ScanningModule], result.Items);
+        Assert.Equal(Texts(ScanningModule), Texts(result));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class CollectionTests
         Assert.Equal([QueryCollection.DevicesJobs], source.Requested);
         Assert.Equal(QueryItemType.DeviceJob, result.ItemType);
         Assert.Equal("DeviceJob", result.ItemType.ToHeaderValue());
-        Assert.Equal([Job1Device1, Job1Device2], result.Items);
+        Assert.Equal(Texts(Job1Device1, Job1Device2), Texts(result));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class CollectionTests
             "SELECT * FROM devices.jobs WHERE devices.jobs.deviceId = 'd1' AND devices.jobs.status = 'completed' AND devices.jobs.createdTimeUtc > '2016-09-01'")
             .Execute(Source());
 
-        Assert.Equal([Job1Device1, Job2Device1], result.Items);
+        Assert.Equal(Texts(Job1Device1, Job2Device1), Texts(result));
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class CollectionTests
         var result = QueryParser.Parse("SELECT TOP 5 * FROM devices.jobs WHERE outcome.deviceMethodResponse.status = 200 OR error.code = 'DeviceNotOnline'")
             .Execute(Source());
 
-        Assert.Equal([Job1Device2, Job2Device1], result.Items);
+        Assert.Equal(Texts(Job1Device2, Job2Device1), Texts(result));
     }
 
     [Theory]

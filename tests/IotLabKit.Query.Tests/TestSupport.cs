@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace IotLabKit.Query.Tests;
@@ -50,6 +51,11 @@ internal static class TestSupport
     public static string[] Ids(QueryResult result)
         => result.Items.Select(i => (string)i["deviceId"]!).ToArray();
 
+    /// <summary>Each document's JSON text: rows over a source are nodes over the source's compact documents, equal in text, not instances.</summary>
+    public static string[] Texts(params JsonNode[] documents) => documents.Select(d => d.ToJsonString()).ToArray();
+
+    public static string[] Texts(QueryResult result) => result.Items.Select(i => i.ToJsonString()).ToArray();
+
     public static string[] Matching(string query, params JsonObject[] documents) => Ids(Run(query, documents));
 }
 
@@ -71,9 +77,9 @@ internal sealed class ListSource : IQuerySource
         return this;
     }
 
-    public IEnumerable<JsonObject> GetDocuments(QueryCollection collection)
+    public IEnumerable<JsonElement> GetDocuments(QueryCollection collection)
     {
         Requested.Add(collection);
-        return _documents[collection];
+        return _documents[collection].Select(d => CompactJson.FromNode(d));
     }
 }

@@ -43,6 +43,7 @@ public sealed class HubState : IDisposable
         foreach (var entity in store.LoadAll(StoreCollections.Devices))
         {
             var record = DeviceRecordSerializer.Deserialize(entity.Json);
+            _ = record.ServiceDocument; // built now, not by the first query
             _devices[record.Identity.DeviceId] = record;
             _deviceETagSequence = Math.Max(_deviceETagSequence, record.Identity.ETagCounter);
             if (long.TryParse(record.Identity.GenerationId, NumberStyles.None, CultureInfo.InvariantCulture, out var g))
@@ -206,7 +207,12 @@ public sealed class HubState : IDisposable
                 foreach (var (id, record) in _staged)
                 {
                     if (record is null) _hub._devices.Remove(id);
-                    else _hub._devices[id] = record;
+                    else
+                    {
+                        // Built on write, once: every reader (GET twin, queries, jobs, configurations) shares it.
+                        _ = record.ServiceDocument;
+                        _hub._devices[id] = record;
+                    }
                 }
                 if (_staged.Count > 0) _hub.DeviceChangeCount++;
             }

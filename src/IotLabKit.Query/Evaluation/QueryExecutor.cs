@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using IotLabKit.Query.Expressions;
 
@@ -6,11 +9,13 @@ namespace IotLabKit.Query.Evaluation;
 
 /// <summary>
 /// Runs a parsed query over documents: filter, then either project each document, fold aggregates into one row,
-/// or fold them per GROUP BY key. TOP limits the number of result rows. Holds no state between runs.
+/// or fold them per GROUP BY key. TOP limits the number of result rows. Holds no state between runs. Aggregates
+/// fold as the documents go past: nothing per document is kept, and a document of an existing group allocates nothing.
 /// </summary>
 internal static class QueryExecutor
 {
-    public static List<JsonNode> Run(IotHubQuery query, IEnumerable<JsonObject> documents)
+    /// <summary>Runs the query over documents of any kind: <paramref name="read"/> gives each one's compact form, <paramref name="whole"/> its row for SELECT *.</summary>
+    public static List<JsonNode> Run<T>(IotHubQuery query, IEnumerable<T> documents, Func<T, JsonElement> read, Func<T, JsonNode> whole)
     {
         var rows = new List<JsonNode>();
         var top = query.Top ?? int.MaxValue;
@@ -21,16 +26,17 @@ internal static class QueryExecutor
 
         if (query.GroupBy.Count > 0)
         {
-            RunGrouped(query, documents, rows, top);
+            RunGrouped(query, documents, read, rows, top);
         }
         else if (query.HasAggregates)
         {
             var aggregators = NewAggregators(query.Select);
             foreach (var document in documents)
             {
-                if (query.Matches(document))
+                var element = read(document);
+                if (query.Matches(element))
                 {
-                    Accumulate(query.Select, aggregators, document);
+                    Accumulate(query.Select, aggregators, element);
                 }
             }
 
@@ -40,12 +46,13 @@ internal static class QueryExecutor
         {
             foreach (var document in documents)
             {
-                if (!query.Matches(document))
+                var element = read(document);
+                if (!query.Matches(element))
                 {
                     continue;
                 }
 
-                rows.Add(query.SelectsAll ? document : Project(query.Select, document));
+                rows.Add(query.SelectsAll ? whole(document) : Project(query.Select, element));
                 if (rows.Count >= top)
                 {
                     break;
@@ -56,35 +63,36 @@ internal static class QueryExecutor
         return rows;
     }
 
-    private static void RunGrouped(IotHubQuery query, IEnumerable<JsonObject> documents, List<JsonNode> rows, int top)
+    private static void RunGrouped<T>(IotHubQuery query, IEnumerable<T> documents, Func<T, JsonElement> read, List<JsonNode> rows, int top)
     {
         var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
+        var lookup = groups.GetAlternateLookup<ReadOnlySpan<char>>();
         var order = new List<Group>();
-        var keyText = new StringBuilder();
+        var key = new KeyText();
         var values = new Value[query.GroupBy.Count];
         foreach (var document in documents)
         {
-            if (!query.Matches(document))
+            var element = read(document);
+            if (!query.Matches(element))
             {
                 continue;
             }
 
-            keyText.Clear();
+            key.Clear();
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = query.GroupBy[i].Evaluate(document);
-                AppendGroupKey(keyText, values[i]);
+                values[i] = query.GroupBy[i].Evaluate(element);
+                key.Append(values[i]);
             }
 
-            var key = keyText.ToString();
-            if (!groups.TryGetValue(key, out var group))
+            if (!lookup.TryGetValue(key.Text, out var group))
             {
                 group = new Group([.. values], NewAggregators(query.Select));
-                groups.Add(key, group);
+                groups.Add(key.Text.ToString(), group);
                 order.Add(group);
             }
 
-            Accumulate(query.Select, group.Aggregators, document);
+            Accumulate(query.Select, group.Aggregators, element);
         }
 
         foreach (var group in order.Take(top))
@@ -93,25 +101,10 @@ internal static class QueryExecutor
         }
     }
 
-    /// <summary>
-    /// Encodes a grouping value so that equal values (1 and 1.0 included) give equal text and different types never
-    /// collide: a type letter, then the content length-prefixed so no content can forge a separator.
-    /// </summary>
-    private static void AppendGroupKey(StringBuilder key, in Value value)
-    {
-        var content = value.Kind switch
-        {
-            ValueKind.Undefined or ValueKind.Null => string.Empty,
-            ValueKind.String => value.AsString(),
-            _ => value.ToString(), // number (round-trip text), true/false, or an object's or array's JSON
-        };
-        key.Append((char)('a' + (int)value.Kind)).Append(content.Length).Append(':').Append(content);
-    }
-
     private static Aggregator?[] NewAggregators(IReadOnlyList<SelectItem> select)
         => select.Select(item => item.Aggregate is { } a ? new Aggregator(a.Kind) : null).ToArray();
 
-    private static void Accumulate(IReadOnlyList<SelectItem> select, Aggregator?[] aggregators, JsonObject document)
+    private static void Accumulate(IReadOnlyList<SelectItem> select, Aggregator?[] aggregators, JsonElement document)
     {
         for (var i = 0; i < select.Count; i++)
         {
@@ -154,7 +147,7 @@ internal static class QueryExecutor
         return row;
     }
 
-    internal static JsonObject Project(IReadOnlyList<SelectItem> select, JsonObject document)
+    internal static JsonObject Project(IReadOnlyList<SelectItem> select, JsonElement document)
     {
         var row = new JsonObject();
         foreach (var item in select)
@@ -162,9 +155,9 @@ internal static class QueryExecutor
             if (item.Expression is PathExpression path)
             {
                 // A path keeps the document's own JSON (exact numbers, nested objects) rather than a re-encoded value.
-                if (path.TryResolve(document, out var node))
+                if (path.TryResolve(document, out var found))
                 {
-                    row.Add(item.OutputName, node?.DeepClone());
+                    row.Add(item.OutputName, NodeOf(found));
                 }
             }
             else
@@ -176,6 +169,19 @@ internal static class QueryExecutor
         return row;
     }
 
+    /// <summary>The row of SELECT * for a compact document: a node over its own text.</summary>
+    internal static JsonNode WholeRow(JsonElement document)
+        => NodeOf(document) ?? throw new ArgumentException("A query document is a JSON object, not null.", nameof(document));
+
+    /// <summary>A node over a document's element: its own text, read-only until the row's owner changes it.</summary>
+    private static JsonNode? NodeOf(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.Object => JsonObject.Create(element),
+        JsonValueKind.Array => JsonArray.Create(element),
+        _ => JsonValue.Create(element),
+    };
+
     private static void Put(JsonObject row, string name, in Value value)
     {
         if (!value.IsUndefined)
@@ -185,4 +191,95 @@ internal static class QueryExecutor
     }
 
     private sealed record Group(Value[] KeyValues, Aggregator?[] Aggregators);
+
+    /// <summary>
+    /// The text of a group key, built in a reused buffer so that looking up an existing group allocates nothing.
+    /// Equal values (1 and 1.0 included) give equal text and different types never collide: per key a type
+    /// letter, then the content length-prefixed so no content can forge a separator.
+    /// </summary>
+    private sealed class KeyText
+    {
+        private char[] _buffer = new char[128];
+        private int _length;
+
+        public ReadOnlySpan<char> Text => _buffer.AsSpan(0, _length);
+
+        public void Clear() => _length = 0;
+
+        public void Append(in Value value)
+        {
+            Add((char)('a' + (int)value.Kind));
+            switch (value.Kind)
+            {
+                case ValueKind.String:
+                    AppendContent(value);
+                    break;
+                case ValueKind.Number:
+                    Span<char> digits = stackalloc char[32];
+                    value.Number.TryFormat(digits, out var written, "R", CultureInfo.InvariantCulture);
+                    AppendCounted(digits[..written]);
+                    break;
+                case ValueKind.Boolean:
+                    AppendCounted(value.Boolean ? "true" : "false");
+                    break;
+                case ValueKind.Object:
+                case ValueKind.Array:
+                    AppendCounted(value.ToString()); // the JSON text
+                    break;
+                default:
+                    AppendCounted([]);
+                    break;
+            }
+        }
+
+        private void AppendContent(in Value value)
+        {
+            // A document string without escapes is its UTF-8 text between the quotes: decode it in place.
+            if (value.Element is { ValueKind: JsonValueKind.String } element)
+            {
+                var raw = JsonMarshal.GetRawUtf8Value(element);
+                var inner = raw.Length >= 2 ? raw[1..^1] : raw;
+                if (inner.IndexOf((byte)'\\') < 0)
+                {
+                    var count = Encoding.UTF8.GetCharCount(inner);
+                    AppendCountPrefix(count);
+                    Ensure(count);
+                    _length += Encoding.UTF8.GetChars(inner, _buffer.AsSpan(_length));
+                    return;
+                }
+            }
+
+            AppendCounted(value.AsString());
+        }
+
+        private void AppendCounted(ReadOnlySpan<char> content)
+        {
+            AppendCountPrefix(content.Length);
+            Ensure(content.Length);
+            content.CopyTo(_buffer.AsSpan(_length));
+            _length += content.Length;
+        }
+
+        private void AppendCountPrefix(int count)
+        {
+            Ensure(12);
+            count.TryFormat(_buffer.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
+            _length += written;
+            Add(':');
+        }
+
+        private void Add(char c)
+        {
+            Ensure(1);
+            _buffer[_length++] = c;
+        }
+
+        private void Ensure(int more)
+        {
+            if (_length + more > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + more));
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -24,7 +24,7 @@ internal sealed class AggregateExpression(int offset, AggregateKind kind, Expres
 
     public override IReadOnlyList<Expression> Children => Argument is null ? [] : [Argument];
 
-    public override Value Evaluate(JsonObject document) => Value.Undefined;
+    public override Value Evaluate(JsonElement document) => Value.Undefined;
 
     public override string ToString() => $"{Kind.ToString().ToUpperInvariant()}({Argument})";
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -13,7 +13,7 @@ internal sealed class ArithmeticExpression(int offset, Expression first, Arithme
 {
     public override IReadOnlyList<Expression> Children => [first, .. operands];
 
-    public override Value Evaluate(JsonObject document)
+    public override Value Evaluate(JsonElement document)
     {
         var result = first.Evaluate(document);
         for (var i = 0; i < operators.Length; i++)

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -8,7 +8,7 @@ internal sealed class ComparisonExpression(int offset, ComparisonOperator op, Ex
 {
     public override IReadOnlyList<Expression> Children => [left, right];
 
-    public override Value Evaluate(JsonObject document)
+    public override Value Evaluate(JsonElement document)
         => Operators.Compare(op, left.Evaluate(document), right.Evaluate(document));
 
     public override string ToString() => $"({left} {Symbol(op)} {right})";

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -11,7 +11,7 @@ internal sealed class ConstantExpression(int offset, Value value, Value[]? eleme
     /// <summary>An array constant's elements as values (for IN and NIN); empty for other literals.</summary>
     public Value[] Elements { get; } = elements ?? [];
 
-    public override Value Evaluate(JsonObject document) => Value;
+    public override Value Evaluate(JsonElement document) => Value;
 
     public override string ToString() => Value.ToString();
 }

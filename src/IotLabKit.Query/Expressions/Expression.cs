@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -15,7 +15,7 @@ internal abstract class Expression(int offset)
     /// <summary>The sub-expressions, for checks that walk the tree (aggregates where they are not allowed).</summary>
     public virtual IReadOnlyList<Expression> Children => [];
 
-    public abstract Value Evaluate(JsonObject document);
+    public abstract Value Evaluate(JsonElement document);
 
     public abstract override string ToString();
 }

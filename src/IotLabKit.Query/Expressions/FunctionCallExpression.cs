@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -11,7 +11,7 @@ internal sealed class FunctionCallExpression(int offset, FunctionDefinition func
 
     public override IReadOnlyList<Expression> Children => arguments;
 
-    public override Value Evaluate(JsonObject document)
+    public override Value Evaluate(JsonElement document)
     {
         // Most functions take one to three arguments: evaluate them into a stack buffer, not a new array per document.
         if (arguments.Length <= InlineArguments)

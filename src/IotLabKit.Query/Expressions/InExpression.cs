@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -8,7 +8,7 @@ internal sealed class InExpression(int offset, Expression operand, Value[] candi
 {
     public override IReadOnlyList<Expression> Children => [operand];
 
-    public override Value Evaluate(JsonObject document)
+    public override Value Evaluate(JsonElement document)
     {
         var found = Operators.In(operand.Evaluate(document), candidates);
         return negated ? Operators.Not(found) : found;

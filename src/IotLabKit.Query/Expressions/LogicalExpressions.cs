@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -8,7 +8,7 @@ internal sealed class AndExpression(int offset, Expression[] operands) : Express
 {
     public override IReadOnlyList<Expression> Children => operands;
 
-    public override Value Evaluate(JsonObject document)
+    public override Value Evaluate(JsonElement document)
     {
         var allTrue = true;
         foreach (var operand in operands)
@@ -33,7 +33,7 @@ internal sealed class OrExpression(int offset, Expression[] operands) : Expressi
 {
     public override IReadOnlyList<Expression> Children => operands;
 
-    public override Value Evaluate(JsonObject document)
+    public override Value Evaluate(JsonElement document)
     {
         var allFalse = true;
         foreach (var operand in operands)

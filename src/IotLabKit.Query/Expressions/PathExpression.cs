@@ -1,39 +1,49 @@
-using System.Text.Json.Nodes;
+using System.Text;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
 
 /// <summary>
 /// A property path such as <c>properties.reported.firmware.currentFwVersion</c> or <c>configurations.[[id]].status</c>,
-/// compiled once into segments: the collection prefix (<c>devices.</c>, <c>devices.jobs.</c>) is already stripped and
-/// a root identity name already has its canonical spelling, so evaluation is only dictionary look-ups.
+/// compiled once into UTF-8 segments: the collection prefix (<c>devices.</c>, <c>devices.jobs.</c>) is already
+/// stripped and a root identity name already has its canonical spelling, so evaluation compares bytes in the
+/// document's own text and allocates nothing.
 /// </summary>
-internal sealed class PathExpression(int offset, string[] segments) : Expression(offset)
+internal sealed class PathExpression : Expression
 {
-    private readonly string[] _segments = segments;
+    private readonly string[] _segments;
+    private readonly byte[][] _utf8;
+
+    public PathExpression(int offset, string[] segments)
+        : base(offset)
+    {
+        _segments = segments;
+        _utf8 = segments.Select(Encoding.UTF8.GetBytes).ToArray();
+    }
 
     /// <summary>The key a projection of this path gets without AS: its last segment.</summary>
     public string OutputName => _segments[^1];
 
     public IReadOnlyList<string> Segments => _segments;
 
-    public override Value Evaluate(JsonObject document)
-        => TryResolve(document, out var node) ? Value.FromNode(node) : Value.Undefined;
+    public override Value Evaluate(JsonElement document)
+        => TryResolve(document, out var found) ? Value.FromElement(found) : Value.Undefined;
 
-    /// <summary>Finds the node at this path; false when any segment is missing (undefined). A JSON null is found as a null node.</summary>
-    public bool TryResolve(JsonObject document, out JsonNode? node)
+    /// <summary>Finds the element at this path; false when any segment is missing (undefined). A JSON null is found as a Null element.</summary>
+    public bool TryResolve(JsonElement document, out JsonElement found)
     {
-        JsonNode? current = document;
-        foreach (var segment in _segments)
+        var current = document;
+        foreach (var segment in _utf8)
         {
-            if (current is not JsonObject obj || !obj.TryGetPropertyValue(segment, out current))
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(segment, out current))
             {
-                node = null;
+                found = default;
                 return false;
             }
         }
 
-        node = current;
+        found = current;
         return true;
     }
 

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Query.Evaluation;
 
 namespace IotLabKit.Query.Expressions;
@@ -8,7 +8,7 @@ internal sealed class NotExpression(int offset, Expression operand) : Expression
 {
     public override IReadOnlyList<Expression> Children => [operand];
 
-    public override Value Evaluate(JsonObject document) => Operators.Not(operand.Evaluate(document));
+    public override Value Evaluate(JsonElement document) => Operators.Not(operand.Evaluate(document));
 
     public override string ToString() => $"(NOT {operand})";
 }
@@ -18,7 +18,7 @@ internal sealed class NegateExpression(int offset, Expression operand) : Express
 {
     public override IReadOnlyList<Expression> Children => [operand];
 
-    public override Value Evaluate(JsonObject document) => Operators.Negate(operand.Evaluate(document));
+    public override Value Evaluate(JsonElement document) => Operators.Negate(operand.Evaluate(document));
 
     public override string ToString() => $"(-{operand})";
 }

@@ -571,7 +571,7 @@ internal sealed class Parser
             json.Add(element.ToNode());
         }
 
-        return new ConstantExpression(open.Offset, Value.FromNode(json), [.. elements]);
+        return new ConstantExpression(open.Offset, Value.FromElement(CompactJson.FromNode(json)), [.. elements]);
     }
 
     private Expression FunctionCall()

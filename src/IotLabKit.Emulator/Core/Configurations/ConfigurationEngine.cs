@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using IotLabKit.Emulator.Core.Twins;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -52,13 +52,13 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
             var updatedCount = 0;
             var twinCount = 0;
 
-            // One twin at a time, read through a borrowed view rather than a copy: holding or copying 100,000
-            // twin documents costs more (mostly in garbage collection) than all the queries run over them.
+            // Each twin is read through its record's service document: built once on write, shared with the query
+            // endpoint and jobs, nothing copied here.
             foreach (var record in tx.DevicesAtStart)
             {
                 twinCount++;
                 // Without configurations nothing is read: only statuses left by deleted ones are cleared.
-                var targeting = pass.Configurations.Count == 0 ? pass.NoTargets : record.Twin.ReadServiceView(record.Identity, pass.ViewParts, pass.Inspect);
+                var targeting = pass.Configurations.Count == 0 ? pass.NoTargets : pass.Inspect(record.ServiceDocument);
                 var twin = record.Twin;
                 var winners = ImmutableHashSet<string>.Empty;
                 if (targeting.Count > 0)
@@ -86,8 +86,9 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
                     twin = twin.WithConfigurations(pass.Statuses(targeting, winners));
                 if (!ReferenceEquals(twin, record.Twin))
                 {
-                    tx.Put(record with { Twin = twin });
-                    if (pass.HasMetrics) twin.ReadServiceView(record.Identity, pass.ViewParts, pass.Recount);
+                    var rewritten = record with { Twin = twin };
+                    tx.Put(rewritten);
+                    if (pass.HasMetrics) pass.Recount(rewritten.ServiceDocument);
                 }
                 pass.CommitMetrics();
             }
@@ -114,9 +115,6 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
             _targeted = new long[configurations.Count];
             _applied = new long[configurations.Count];
             _metrics = new MetricCounter(configurations);
-            ViewParts = PartsNeeded(configurations);
-            Inspect = InspectTwin;
-            Recount = RecountTwin;
         }
 
         public IReadOnlyList<DeviceConfiguration> Configurations { get; }
@@ -127,19 +125,11 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
         /// <summary>True when any configuration has a custom metric.</summary>
         public bool HasMetrics => _metrics.Any;
 
-        /// <summary>The parts of the twin the queries may look at.</summary>
-        public TwinViewParts ViewParts { get; }
-
         /// <summary>
         /// Finds the positions of the configurations whose target the twin matches (a list reused per twin), and
         /// tries the twin against the custom metrics: if the evaluation leaves the twin as it is, those hits stand.
         /// </summary>
-        public Func<JsonObject, List<int>> Inspect { get; }
-
-        /// <summary>Tries the twin as the evaluation rewrote it against the custom metrics instead.</summary>
-        public Func<JsonObject, bool> Recount { get; }
-
-        private List<int> InspectTwin(JsonObject twin)
+        public List<int> Inspect(JsonElement twin)
         {
             _targeting.Clear();
             for (var i = 0; i < Configurations.Count; i++)
@@ -150,11 +140,8 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
             return _targeting;
         }
 
-        private bool RecountTwin(JsonObject twin)
-        {
-            _metrics.Probe(twin);
-            return true;
-        }
+        /// <summary>Tries the twin as the evaluation rewrote it against the custom metrics instead.</summary>
+        public void Recount(JsonElement twin) => _metrics.Probe(twin);
 
         /// <summary>Adds the last twin tried to the custom metric counts.</summary>
         public void CommitMetrics() => _metrics.Commit();
@@ -204,19 +191,6 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
 
         private static string StatusOf(string id, ImmutableHashSet<string> winners)
             => winners.Contains(id) ? ConfigurationStatus.Applied : ConfigurationStatus.Targeted;
-
-        // The metadata trees and the configurations member are most of the cost of a view, so they are only put in
-        // when a query's text names them — a path into either has to spell it out — or an aggregate metric might
-        // group by a whole object, whose JSON text would include them.
-        private static TwinViewParts PartsNeeded(IReadOnlyList<DeviceConfiguration> all)
-        {
-            var texts = all.Select(c => c.TargetCondition).Concat(all.SelectMany(c => c.Metrics.Select(m => m.Text))).ToList();
-            if (all.Any(c => c.Metrics.Any(m => m.Query is { IsAggregate: true }))) return TwinViewParts.All;
-            var parts = TwinViewParts.Core;
-            if (texts.Any(t => t.Contains("$metadata", StringComparison.OrdinalIgnoreCase))) parts |= TwinViewParts.Metadata;
-            if (texts.Any(t => t.Contains("configurations", StringComparison.OrdinalIgnoreCase))) parts |= TwinViewParts.Configurations;
-            return parts;
-        }
     }
 
     /// <summary>
@@ -229,8 +203,8 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
         private readonly IReadOnlyList<DeviceConfiguration> _configurations;
         private readonly long[][] _matches;
         private readonly bool[][] _hits;
-        private readonly List<JsonObject>? _kept;
-        private JsonObject? _pending;
+        private readonly List<JsonElement>? _kept;
+        private JsonElement? _pending;
 
         public MetricCounter(IReadOnlyList<DeviceConfiguration> configurations)
         {
@@ -245,7 +219,7 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
         public bool Any { get; }
 
         /// <summary>Tries a twin against every plain metric, remembering the hits until <see cref="Commit"/>.</summary>
-        public void Probe(JsonObject document)
+        public void Probe(JsonElement document)
         {
             for (var i = 0; i < _configurations.Count; i++)
             {
@@ -253,8 +227,8 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
                 for (var j = 0; j < metrics.Length; j++)
                     _hits[i][j] = metrics[j].Query is { IsAggregate: false } query && query.Matches(document);
             }
-            // The document may be a borrowed view: keep a copy.
-            if (_kept is not null) _pending = (JsonObject)document.DeepClone();
+            // Documents are immutable: keeping one costs a reference, not a copy.
+            if (_kept is not null) _pending = document;
         }
 
         /// <summary>Counts the hits of the last <see cref="Probe"/>.</summary>
@@ -267,7 +241,7 @@ public sealed class ConfigurationEngine(HubState hub, TwinStore twins, Configura
                     if (_hits[i][j]) _matches[i][j]++;
                 }
             }
-            if (_pending is not null) _kept!.Add(_pending);
+            if (_pending is { } pending) _kept!.Add(pending);
             _pending = null;
         }
 

@@ -308,7 +308,7 @@ public sealed class JobEngine : IAsyncDisposable
             var condition = job.Condition;
             var targets = (condition.MatchesAll
                     ? tx.Devices
-                    : tx.Devices.Where(d => condition.Matches(d.Twin.ToServiceJson(d.Identity))))
+                    : tx.Devices.Where(d => condition.Matches(d.ServiceDocument)))
                 .Select(d => d.Identity.DeviceId).ToArray();
             var record = job.Record with { Status = JobStatus.Running, RunStartTime = tx.Now };
             tx.Stage(JobRecordSerializer.TargetsChange(job.Record.JobId, targets));

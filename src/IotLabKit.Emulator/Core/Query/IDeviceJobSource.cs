@@ -7,9 +7,8 @@ namespace IotLabKit.Emulator.Core.Query;
 /// <remarks>
 /// Each document has the shape of IoT Hub's DeviceJob: <c>deviceId</c>, <c>jobId</c>, <c>jobType</c>,
 /// <c>status</c>, <c>startTimeUtc</c>, <c>endTimeUtc</c>, <c>createdDateTimeUtc</c>,
-/// <c>lastUpdatedDateTimeUtc</c>, <c>outcome</c>, <c>error</c>. The query engine reads the documents outside
-/// any lock and several queries may read one document at once, so a document must never change after it is
-/// handed out (hand out a new one instead) and must be fully built (not lazily parsed JSON).
+/// <c>lastUpdatedDateTimeUtc</c>, <c>outcome</c>, <c>error</c>, as compact documents
+/// (<see cref="IotLabKit.Query.CompactJson"/>), which never change and any number of queries read at once.
 /// </remarks>
 public interface IDeviceJobSource
 {

@@ -1,4 +1,5 @@
 using IotLabKit.Emulator.Core.Jobs;
+using IotLabKit.Query;
 
 namespace IotLabKit.Emulator.Core.Query;
 
@@ -7,5 +8,5 @@ public sealed class JobEngineDeviceJobs(JobEngine jobs) : IDeviceJobSource
 {
     /// <inheritdoc />
     public IReadOnlyList<QueryDocument> SnapshotDeviceJobs()
-        => jobs.SnapshotDeviceJobs().Select(d => new QueryDocument(d.Key, d.Document)).ToList();
+        => jobs.SnapshotDeviceJobs().Select(d => new QueryDocument(d.Key, CompactJson.FromNode(d.Document))).ToList();
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace IotLabKit.Emulator.Core.Query;
 
@@ -7,5 +7,6 @@ namespace IotLabKit.Emulator.Core.Query;
 /// </summary>
 /// <param name="Key">Unique in its collection; collections are handed out in ascending ordinal order of keys
 /// (a twin's key is its device id).</param>
-/// <param name="Document">The document as the service API shows it. Shared between queries: never change it.</param>
-public readonly record struct QueryDocument(string Key, JsonObject Document);
+/// <param name="Document">The document as the service API shows it: compact and immutable (for twins, the record's
+/// own <see cref="DeviceRecord.ServiceDocument"/>), so any number of queries read it at once.</param>
+public readonly record struct QueryDocument(string Key, JsonElement Document);

@@ -1,22 +1,10 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using IotLabKit.Query;
 using IotLabKit.Emulator.Core.Devices;
 
 namespace IotLabKit.Emulator.Core.Twins;
-
-/// <summary>The parts of a twin's service view that cost the most to build, for readers that may not need them.</summary>
-[Flags]
-public enum TwinViewParts
-{
-    /// <summary>Identity copies, tags, desired and reported values with <c>$version</c>, capabilities.</summary>
-    Core = 0,
-    /// <summary>The <c>$metadata</c> trees of desired and reported properties.</summary>
-    Metadata = 1,
-    /// <summary>The <c>configurations</c> member (statuses of automatic device configurations).</summary>
-    Configurations = 2,
-    /// <summary>Everything <see cref="TwinDocument.ToServiceJson(DeviceIdentity)"/> shows.</summary>
-    All = Metadata | Configurations,
-}
 
 /// <summary>What a write did to the desired properties, for device notifications.</summary>
 /// <param name="Patch">The desired patch as devices receive it (the whole desired document after a replace), with <c>$version</c>.</param>
@@ -122,97 +110,74 @@ public sealed record TwinDocument
     public TwinDocument WithReportedPatch(JsonObject patch, DateTimeOffset now)
         => Written(null, null, Merge(Reported, patch, TwinSectionKind.Reported, now));
 
-    /// <summary>The twin as the service API returns it, identity copies taken from <paramref name="device"/>.</summary>
-    public JsonObject ToServiceJson(DeviceIdentity device)
-    {
-        var json = IdentityPart(device);
-        json["tags"] = Tags.DeepClone();
-        json["properties"] = new JsonObject
-        {
-            ["desired"] = Desired.ToServiceJson(),
-            ["reported"] = Reported.ToServiceJson(),
-        };
-        AddTail(json, device, includeConfigurations: true);
-        return json;
-    }
+    /// <summary>
+    /// The twin as the service API returns it, identity copies taken from <paramref name="device"/>: a new
+    /// <see cref="JsonObject"/> over the compact document (<see cref="ToServiceDocument"/>) that the caller may change.
+    /// </summary>
+    public JsonObject ToServiceJson(DeviceIdentity device) => JsonObject.Create(ToServiceDocument(device))!;
 
     /// <summary>
-    /// Runs <paramref name="read"/> over the twin as the service sees it (the shape of <see cref="ToServiceJson(DeviceIdentity)"/>,
-    /// with the optional parts asked for) without copying it: the view borrows this twin's own trees for the call
-    /// and gives them back before returning. For passes over every twin (configuration evaluation), where copies
-    /// of 100,000 twins cost more than the queries run over them. The caller holds the hub's lock, so no reader
-    /// can meet a borrowed tree; <paramref name="read"/> must not change the view nor keep anything from it.
+    /// The one definition of the twin as the service sees it (<c>GET /twins/{id}</c>, queries, jobs' and
+    /// configurations' conditions): compact, immutable UTF-8 JSON. <see cref="DeviceRecord.ServiceDocument"/> keeps
+    /// it per record, so readers never build it again.
     /// </summary>
-    public T ReadServiceView<T>(DeviceIdentity device, TwinViewParts parts, Func<JsonObject, T> read)
+    public JsonElement ToServiceDocument(DeviceIdentity device) => CompactJson.Write(writer => WriteServiceJson(writer, device));
+
+    private void WriteServiceJson(Utf8JsonWriter writer, DeviceIdentity device)
     {
-        var includeMetadata = parts.HasFlag(TwinViewParts.Metadata);
-        var json = IdentityPart(device);
-        var properties = new JsonObject();
-        try
+        writer.WriteStartObject();
+        writer.WriteString("deviceId", device.DeviceId);
+        writer.WriteString("etag", ETag);
+        writer.WriteString("deviceEtag", device.ETag);
+        writer.WriteString("status", DeviceJson.WireName(device.Status));
+        if (device.StatusReason is not null) writer.WriteString("statusReason", device.StatusReason);
+        writer.WriteString("statusUpdateTime", WireTime.Format(device.StatusUpdatedTime));
+        writer.WriteString("connectionState", DeviceJson.ConnectionStateName(device.Connected));
+        writer.WriteString("lastActivityTime", WireTime.Format(device.LastActivityTime));
+        writer.WriteNumber("cloudToDeviceMessageCount", device.CloudToDeviceMessageCount);
+        writer.WriteString("authenticationType", DeviceJson.WireName(device.Authentication.Type));
+        writer.WriteStartObject("x509Thumbprint");
+        writer.WriteString("primaryThumbprint", device.Authentication.PrimaryThumbprint);
+        writer.WriteString("secondaryThumbprint", device.Authentication.SecondaryThumbprint);
+        writer.WriteEndObject();
+        writer.WriteString("modelId", ModelId);
+        writer.WriteNumber("version", Version);
+        writer.WritePropertyName("tags");
+        Tags.WriteTo(writer);
+        writer.WriteStartObject("properties");
+        WriteSection(writer, "desired", Desired);
+        WriteSection(writer, "reported", Reported);
+        writer.WriteEndObject();
+        writer.WriteStartObject("capabilities");
+        writer.WriteBoolean("iotEdge", device.IotEdge);
+        writer.WriteEndObject();
+        if (!Configurations.IsEmpty)
         {
-            json["tags"] = Tags;
-            Lend(Desired, includeMetadata);
-            Lend(Reported, includeMetadata);
-            properties["desired"] = Desired.Values;
-            properties["reported"] = Reported.Values;
-            json["properties"] = properties;
-            AddTail(json, device, parts.HasFlag(TwinViewParts.Configurations));
-            return read(json);
+            writer.WriteStartObject("configurations");
+            foreach (var (id, status) in Configurations)
+            {
+                writer.WriteStartObject(id);
+                writer.WriteString("status", status);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
         }
-        finally
+        writer.WriteEndObject();
+    }
+
+    private static void WriteSection(Utf8JsonWriter writer, string name, TwinSection section)
+    {
+        writer.WriteStartObject(name);
+        foreach (var (key, value) in section.Values)
         {
-            json.Remove("tags");
-            properties.Remove("desired");
-            properties.Remove("reported");
-            GiveBack(Desired);
-            GiveBack(Reported);
+            writer.WritePropertyName(key);
+            if (value is null) writer.WriteNullValue();
+            else value.WriteTo(writer);
         }
-    }
-
-    private static void Lend(TwinSection section, bool includeMetadata)
-    {
-        if (includeMetadata) section.Values["$metadata"] = section.Metadata;
-        section.Values["$version"] = section.Version;
-    }
-
-    private static void GiveBack(TwinSection section)
-    {
-        section.Values.Remove("$metadata");
-        section.Values.Remove("$version");
-    }
-
-    private JsonObject IdentityPart(DeviceIdentity device)
-    {
-        var json = new JsonObject
-        {
-            ["deviceId"] = device.DeviceId,
-            ["etag"] = ETag,
-            ["deviceEtag"] = device.ETag,
-            ["status"] = DeviceJson.WireName(device.Status),
-        };
-        if (device.StatusReason is not null) json["statusReason"] = device.StatusReason;
-        json["statusUpdateTime"] = WireTime.Format(device.StatusUpdatedTime);
-        json["connectionState"] = DeviceJson.ConnectionStateName(device.Connected);
-        json["lastActivityTime"] = WireTime.Format(device.LastActivityTime);
-        json["cloudToDeviceMessageCount"] = device.CloudToDeviceMessageCount;
-        json["authenticationType"] = DeviceJson.WireName(device.Authentication.Type);
-        json["x509Thumbprint"] = new JsonObject
-        {
-            ["primaryThumbprint"] = device.Authentication.PrimaryThumbprint,
-            ["secondaryThumbprint"] = device.Authentication.SecondaryThumbprint,
-        };
-        json["modelId"] = ModelId;
-        json["version"] = Version;
-        return json;
-    }
-
-    private void AddTail(JsonObject json, DeviceIdentity device, bool includeConfigurations)
-    {
-        json["capabilities"] = new JsonObject { ["iotEdge"] = device.IotEdge };
-        if (!includeConfigurations || Configurations.IsEmpty) return;
-        var configurations = new JsonObject();
-        foreach (var (id, status) in Configurations) configurations[id] = new JsonObject { ["status"] = status };
-        json["configurations"] = configurations;
+        writer.WritePropertyName("$metadata");
+        section.Metadata.WriteTo(writer);
+        writer.WriteNumber("$version", section.Version);
+        writer.WriteEndObject();
     }
 
     /// <summary>The twin as a device reads it (MQTT GET): desired and reported with <c>$version</c>, no metadata.</summary>

@@ -30,7 +30,7 @@ public sealed class TwinStore(HubState hub, ILogger<TwinStore>? logger = null)
         => hub.Read(v =>
         {
             var record = v.Find(deviceId) ?? throw HubException.DeviceNotFound(deviceId);
-            return record.Twin.ToServiceJson(record.Identity);
+            return JsonObject.Create(record.ServiceDocument)!;
         });
 
     /// <summary>The twin as a device reads it (desired and reported with <c>$version</c>, no metadata).</summary>
@@ -82,7 +82,7 @@ public sealed class TwinStore(HubState hub, ILogger<TwinStore>? logger = null)
 
     /// <summary>Every twin as the service sees it, in device-id order (the source for queries).</summary>
     public IReadOnlyList<JsonObject> Snapshot()
-        => hub.Read(v => v.Devices.Select(r => r.Twin.ToServiceJson(r.Identity)).ToList());
+        => hub.Read(v => v.Devices.Select(r => JsonObject.Create(r.ServiceDocument)!).ToList());
 
     private JsonObject WriteService(string deviceId, ETagCondition ifMatch,
         Func<TwinDocument, DateTimeOffset, (TwinDocument Twin, DesiredChange? Change)> apply)
@@ -94,7 +94,7 @@ public sealed class TwinStore(HubState hub, ILogger<TwinStore>? logger = null)
             var updated = record with { Twin = twin };
             tx.Put(updated);
             if (change is not null) tx.OnCommitted(() => RaiseDesiredChanged(deviceId, change));
-            return twin.ToServiceJson(updated.Identity);
+            return JsonObject.Create(updated.ServiceDocument)!;
         });
 
     /// <summary>

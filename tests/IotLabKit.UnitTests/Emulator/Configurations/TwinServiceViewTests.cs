@@ -1,11 +1,15 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using IotLabKit.Emulator.Core;
 using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Twins;
 
 namespace IotLabKit.UnitTests.Emulator.Configurations;
 
-/// <summary>The borrowed twin view the configuration engine reads: the service shape, and the twin untouched after.</summary>
+/// <summary>
+/// The one service document per record that configurations, jobs and queries read: the service shape, built once
+/// per record, and a new one for every changed record.
+/// </summary>
 public sealed class TwinServiceViewTests
 {
     private static readonly DateTimeOffset Now = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
@@ -26,39 +30,48 @@ public sealed class TwinServiceViewTests
     }
 
     [Fact]
-    public void The_full_view_is_the_service_twin_and_the_twin_is_unchanged_afterwards()
+    public void The_record_document_is_the_service_twin_with_every_part()
     {
         var (identity, twin) = Sample();
-        var expected = twin.ToServiceJson(identity).ToJsonString();
+        var record = new DeviceRecord(identity, twin);
+        var view = JsonNode.Parse(record.ServiceDocument.GetRawText())!.AsObject();
 
-        var seen = twin.ReadServiceView(identity, TwinViewParts.All, view => view.ToJsonString());
-
-        Assert.Equal(expected, seen);
-        Assert.Equal(expected, twin.ToServiceJson(identity).ToJsonString());
-        Assert.Null(twin.Tags.Parent);
-        Assert.Null(twin.Desired.Values.Parent);
-        Assert.False(twin.Desired.Values.ContainsKey("$version"));
-        Assert.False(twin.Reported.Values.ContainsKey("$metadata"));
-    }
-
-    [Fact]
-    public void The_core_view_leaves_out_metadata_and_configurations_only()
-    {
-        var (identity, twin) = Sample();
-        var view = JsonNode.Parse(twin.ReadServiceView(identity, TwinViewParts.Core, v => v.ToJsonString()))!.AsObject();
-        Assert.Null(view["properties"]!["desired"]!["$metadata"]);
-        Assert.Null(view["configurations"]);
+        Assert.Equal(twin.ToServiceJson(identity).ToJsonString(), view.ToJsonString());
+        Assert.Equal("why", (string?)view["statusReason"]);
         Assert.Equal(2, (long)view["properties"]!["desired"]!["$version"]!);
+        Assert.Equal(2, (long)view["properties"]!["desired"]!["$metadata"]!["firmware"]!["$lastUpdatedVersion"]!);
         Assert.Equal("1.0.0", (string?)view["properties"]!["reported"]!["firmware"]!["currentFwVersion"]);
         Assert.Equal(1, (long)view["tags"]!["loc"]!["room"]!);
+        Assert.Equal("Applied", (string?)view["configurations"]!["cfg"]!["status"]);
+        Assert.Equal(["deviceId", "etag", "deviceEtag", "status", "statusReason", "statusUpdateTime", "connectionState", "lastActivityTime",
+            "cloudToDeviceMessageCount", "authenticationType", "x509Thumbprint", "modelId", "version", "tags", "properties", "capabilities", "configurations"],
+            view.Select(p => p.Key));
     }
 
     [Fact]
-    public void A_reader_that_throws_still_gives_the_trees_back()
+    public void A_changed_record_gets_its_own_document_and_equal_records_stay_equal()
     {
         var (identity, twin) = Sample();
-        Assert.Throws<InvalidOperationException>(() => twin.ReadServiceView<int>(identity, TwinViewParts.All, _ => throw new InvalidOperationException()));
+        var record = new DeviceRecord(identity, twin);
+        _ = record.ServiceDocument;
+
+        var moved = record with { Identity = identity with { Connected = true } };
+
+        Assert.Equal("Connected", moved.ServiceDocument.GetProperty("connectionState").GetString());
+        Assert.Equal("Disconnected", record.ServiceDocument.GetProperty("connectionState").GetString());
+        Assert.Equal(record, new DeviceRecord(identity, twin)); // the built document takes no part in equality
+    }
+
+    [Fact]
+    public void Building_the_document_leaves_the_twin_untouched()
+    {
+        var (identity, twin) = Sample();
+        var before = twin.Desired.Values.ToJsonString();
+        _ = new DeviceRecord(identity, twin).ServiceDocument;
+
+        Assert.Equal(before, twin.Desired.Values.ToJsonString());
         Assert.Null(twin.Tags.Parent);
-        Assert.Equal("""{"firmware":{"fwVersion":"1.0.1"}}""", twin.Desired.Values.ToJsonString());
+        Assert.False(twin.Desired.Values.ContainsKey("$version"));
+        Assert.False(twin.Reported.Values.ContainsKey("$metadata"));
     }
 }

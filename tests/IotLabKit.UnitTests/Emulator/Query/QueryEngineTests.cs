@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using IotLabKit.Emulator.Core;
 using IotLabKit.Emulator.Core.Devices;
@@ -205,7 +208,7 @@ public sealed class QueryEngineTests : IDisposable
     }
 
     [Fact]
-    public void The_document_cache_follows_writes_and_deletes()
+    public void The_documents_follow_writes_and_deletes()
     {
         Create("a", """{"v":1}""");
         Create("b", """{"v":1}""");
@@ -215,18 +218,18 @@ public sealed class QueryEngineTests : IDisposable
         _registry.Delete("b", ETagCondition.None);
         var after = _source.Snapshot(QueryCollection.Devices);
 
-        Assert.Equal(2, (int)Assert.Single(after).Document["tags"]!["v"]!);
-        Assert.Equal(1, (int)before[0].Document["tags"]!["v"]!);
-        Assert.Equal(_twins.Get("a").ToJsonString(), after[0].Document.ToJsonString());
+        Assert.Equal(2, Assert.Single(after).Document.GetProperty("tags").GetProperty("v").GetInt32());
+        Assert.Equal(1, before[0].Document.GetProperty("tags").GetProperty("v").GetInt32());
+        Assert.Equal(_twins.Get("a").ToJsonString(), JsonObject.Create(after[0].Document)!.ToJsonString());
 
         Create("c");
         Assert.Equal(["c"], _source.Snapshot(QueryCollection.Devices, afterKey: "a").Select(d => d.Key));
     }
 
     [Fact]
-    public void Many_missing_documents_are_built_in_chunks_and_the_snapshot_is_complete()
+    public void Documents_are_built_on_write_and_the_snapshot_is_complete()
     {
-        var count = HubQuerySource.BuildChunk * 2 + 17;
+        var count = 4017;
         _hub.Write(tx =>
         {
             for (var i = 0; i < count; i++)
@@ -238,8 +241,10 @@ public sealed class QueryEngineTests : IDisposable
 
         Assert.Equal(count, snapshot.Count);
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"d{i:D5}"), snapshot.Select(d => d.Key));
-        Assert.Equal(_twins.Get("d04000").ToJsonString(), snapshot[4000].Document.ToJsonString());
+        Assert.Equal(_twins.Get("d04000").ToJsonString(), JsonObject.Create(snapshot[4000].Document)!.ToJsonString());
         Assert.Same(snapshot, _source.Snapshot(QueryCollection.Devices));
+        // The record's own document, not a copy: one document per twin version in the whole hub.
+        Assert.True(SameDocument(_hub.Read(v => v.Find("d04000")!.ServiceDocument), snapshot[4000].Document));
     }
 
     [Fact]
@@ -248,8 +253,12 @@ public sealed class QueryEngineTests : IDisposable
         Create("a");
         var first = _source.Snapshot(QueryCollection.Devices)[0].Document;
         Create("b");
-        Assert.Same(first, _source.Snapshot(QueryCollection.Devices)[0].Document);
+        Assert.True(SameDocument(first, _source.Snapshot(QueryCollection.Devices)[0].Document));
     }
+
+    // Two elements are the same document when they are the very same UTF-8 text in memory.
+    private static bool SameDocument(JsonElement a, JsonElement b)
+        => Unsafe.AreSame(ref MemoryMarshal.GetReference(JsonMarshal.GetRawUtf8Value(a)), ref MemoryMarshal.GetReference(JsonMarshal.GetRawUtf8Value(b)));
 
     [Fact]
     public async Task Queries_and_writes_can_run_at_once()
