@@ -60,6 +60,13 @@ public sealed class StartIotLabCommand : LabCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? LabPath { get; set; }
 
+    /// <summary>
+    /// Leaves the background scripts running when the lab ends, as jobs (Get-Job, Receive-Job, Stop-Job), as the
+    /// course leaves its apps running; without it they stop when the lab ends.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter KeepRunning { get; set; }
+
     /// <summary>The Event Hubs-compatible endpoint's connection string, for a real hub (the emulator's is known).</summary>
     [Parameter]
     [SecureStringTransformation]
@@ -85,6 +92,7 @@ public sealed class StartIotLabCommand : LabCmdlet
         if (!ShouldProcess($"Lab {lab.Id}: {lab.Title}", Step is null ? "Run the lab" : $"Run the lab from step {Step}")) return;
 
         var run = new LabRunInfo { Lab = lab.Id, Title = lab.Title, Seed = seed };
+        var handOver = false;
         try
         {
             Show($"Lab {lab.Id}: {lab.Title}", ConsoleColor.Yellow);
@@ -92,6 +100,7 @@ public sealed class StartIotLabCommand : LabCmdlet
             Show(Auto ? "Running unattended (-Auto)." : "After each task choose Continue, Repeat, Skip (the next task) or Quit. Ctrl+C stops.");
             if (start > 0) Replay(tasks.Take(start).Select(t => t.Task), run);
             run.Completed = Walk(tasks, start, run);
+            handOver = KeepRunning;
         }
         catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
         {
@@ -99,7 +108,8 @@ public sealed class StartIotLabCommand : LabCmdlet
         }
         finally
         {
-            StopBackground(null);
+            if (handOver) HandOverAsJobs();
+            else StopBackground(null);
             Progress(null, null);
         }
         Show("");
@@ -501,6 +511,24 @@ public sealed class StartIotLabCommand : LabCmdlet
             watcher.Forget(run);
             IotLabKit.Labs.Scripting.LabScriptRegistry.Forget(run);
             Show(run.IsRunning ? $"{run.Name} did not stop within {StopTimeout.TotalSeconds:0} s." : $"Stopped {run.Name}.", run.IsRunning ? ConsoleColor.Red : ConsoleColor.DarkGray);
+        }
+    }
+
+    private void HandOverAsJobs()
+    {
+        Pump();
+        foreach (var (key, run) in background.ToList())
+        {
+            background.Remove(key);
+            watcher.Forget(run);
+            if (!run.IsRunning)
+            {
+                IotLabKit.Labs.Scripting.LabScriptRegistry.Forget(run);
+                continue;
+            }
+            var job = new LabScriptJob(run, $"Start-IotLab -Lab {lab.Id}: {run.Name}");
+            JobRepository.Add(job);
+            Show($"{run.Name} keeps running as job {job.Id}: Receive-Job {job.Id} shows its output, Stop-Job {job.Id} stops it.", ConsoleColor.DarkGray);
         }
     }
 
