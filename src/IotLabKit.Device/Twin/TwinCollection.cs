@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Dynamic;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -127,14 +128,23 @@ public sealed class TwinCollection : DynamicObject, IEnumerable<KeyValuePair<str
         bool b => JsonValue.Create(b),
         int i => JsonValue.Create(i),
         long l => JsonValue.Create(l),
-        double d => JsonValue.Create(d),
-        float f => JsonValue.Create(f),
+        double d => NumberAsNewtonsoftWritesIt(d.ToString("R", CultureInfo.InvariantCulture), double.IsFinite(d)) ?? JsonValue.Create(d),
+        float f => NumberAsNewtonsoftWritesIt(f.ToString("R", CultureInfo.InvariantCulture), float.IsFinite(f)) ?? JsonValue.Create(f),
         decimal m => JsonValue.Create(m),
         DateTime dt => JsonValue.Create(dt),
         DateTimeOffset dto => JsonValue.Create(dto),
         Enum e => JsonValue.Create(e.ToString()),
         _ => JsonSerializer.SerializeToNode(value, value.GetType()),
     };
+
+    // Microsoft's SDK writes doubles with Newtonsoft, which keeps a decimal point (85.0, not 85): lab code prints
+    // reportedProperties.ToJson() and the course's output shows "humidity":85.0, and that is also what goes on the wire.
+    private static JsonNode? NumberAsNewtonsoftWritesIt(string roundTrip, bool finite)
+    {
+        if (!finite) return null;
+        var text = roundTrip.IndexOfAny(['.', 'E', 'e']) < 0 ? roundTrip + ".0" : roundTrip;
+        return JsonNode.Parse(text);
+    }
 
     private static bool IsReserved(string key) => key is VersionName or MetadataName;
 

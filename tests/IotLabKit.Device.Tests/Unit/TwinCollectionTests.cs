@@ -75,6 +75,24 @@ public class TwinCollectionTests
     }
 
     [Fact]
+    public void Doubles_keep_a_decimal_point_as_Microsofts_SDK_writes_them()
+    {
+        // AZ-220 Lab 15's device prints this line; the course's output (Newtonsoft) shows 85.0 and 50.0.
+        var reported = new TwinCollection();
+        reported["fanstate"] = "Off";
+        reported["humidity"] = 85.0;
+        reported["temperature"] = 50d;
+        reported["ratio"] = 0.25f;
+        reported["huge"] = 1e20;
+        reported["count"] = 3;
+        Assert.Equal("{\"fanstate\":\"Off\",\"humidity\":85.0,\"temperature\":50.0,\"ratio\":0.25,\"huge\":1E+20,\"count\":3}", reported.ToJson());
+
+        double humidity = reported["humidity"];
+        Assert.Equal(85.0, humidity);
+        Assert.Equal(1e20, (double)reported["huge"]);
+    }
+
+    [Fact]
     public void Patches_leave_out_version_and_metadata()
     {
         var c = new TwinCollection("{\"a\":1,\"$version\":4,\"$metadata\":{}}");
