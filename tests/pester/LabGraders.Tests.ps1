@@ -123,6 +123,22 @@ Describe 'Lab 15 end to end with the lab''s scripts' -Skip:(-not $script:HasScri
             $operator = Invoke-IotLabScript -Path (Join-Path $script:Lab15 'scripts' 'CheeseCaveOperator.csx') -Background
             try {
                 Wait-Until { (Test-Lab15TwinSynchronized).Passed } 'the operator''s twin patch and the device''s report' 60
+                Wait-Until { (Receive-Job $device -Keep | ForEach-Object { "$_" }) -contains 'Fan set to: On' } 'the device to turn the fan on' 30
+                # The course's console strings, exactly.
+                $deviceLines = @(Receive-Job $device -Keep | ForEach-Object { "$_" })
+                $deviceLines | Should -Contain 'Cheese Cave device app.'
+                $deviceLines | Should -Contain 'Message sent'
+                $deviceLines -match '^Message data: \{"temperature":\d+(\.\d+)?,"humidity":\d+(\.\d+)?\}$' | Should -Not -BeNullOrEmpty
+                $deviceLines | Should -Contain 'Setting desired humidity to 85'
+                $deviceLines | Should -Contain 'Setting desired temperature to 50'
+                $deviceLines -match '^Twin state reported: \{"fanstate":"(Off|On)","humidity":85\.0,"temperature":50\.0\}$' | Should -Not -BeNullOrEmpty
+                $operatorLines = @(Receive-Job $operator -Keep | ForEach-Object { "$_" })
+                $operatorLines | Should -Contain 'Cheese Cave Operator'
+                $operatorLines | Should -Contain 'Devices in CheeseCave1: sensor-th-0055'
+                $operatorLines | Should -Contain 'Direct method invoked: {"result":"Executed direct method: SetFanState"}'
+                $operatorLines | Should -Contain 'Created receiver on partition: 3'
+                $operatorLines -match '^Telemetry received: \{"temperature":' | Should -Not -BeNullOrEmpty
+                $operatorLines | Should -Contain 'humidityAlert'
                 $results = Invoke-LabGrader (Join-Path $script:Lab15 'Lab15.Tests.ps1') @{
                     ConnectionString = $script:ServiceConnectionString; EventHubConnectionString = $script:EventHubConnectionString }
                 $failed = @($results | Where-Object Result -ne 'Passed')
