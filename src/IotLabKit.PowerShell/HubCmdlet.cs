@@ -35,6 +35,17 @@ public abstract class HubCmdlet : IotLabKitCmdlet
     /// <summary>Resolves the connection early so "not connected" stops the command before any input is read.</summary>
     protected override void BeginProcessing() => _ = Connection;
 
+    /// <summary>
+    /// Stops the command with <c>&lt;Command&gt;NotEmulator</c> (InvalidOperation) unless it talks to an IotLabKit
+    /// emulator; <paramref name="onRealHub"/> says what a real hub does instead.
+    /// </summary>
+    protected void RequireEmulator(string onRealHub, string recommendedAction)
+    {
+        if (!Connection.IsEmulator)
+            Fail("NotEmulator", ErrorCategory.InvalidOperation, $"'{Connection.HostName}' is not an IotLabKit emulator: {onRealHub}",
+                Connection.HostName, recommendedAction: recommendedAction);
+    }
+
     private HubConnection ResolveConnection()
     {
         if (ConnectionString is null)

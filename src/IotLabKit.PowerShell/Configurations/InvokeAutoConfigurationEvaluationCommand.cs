@@ -17,10 +17,8 @@ public sealed class InvokeAutoConfigurationEvaluationCommand : HubCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if (!Connection.IsEmulator)
-            Fail("NotEmulator", ErrorCategory.InvalidOperation,
-                $"'{Connection.HostName}' is not an IotLabKit emulator: a real IoT hub evaluates configurations on its own schedule (about every five minutes) and cannot be asked to do it now.",
-                Connection.HostName, recommendedAction: "Wait for the hub's next evaluation, then read the metrics with Get-AutoConfiguration.");
+        RequireEmulator("a real IoT hub evaluates configurations on its own schedule (about every five minutes) and cannot be asked to do it now.",
+            "Wait for the hub's next evaluation, then read the metrics with Get-AutoConfiguration.");
     }
 
     /// <inheritdoc />

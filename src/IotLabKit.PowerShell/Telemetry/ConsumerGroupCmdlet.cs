@@ -1,5 +1,3 @@
-using System.Management.Automation;
-
 namespace IotLabKit.PowerShell.Telemetry;
 
 /// <summary>
@@ -12,9 +10,7 @@ public abstract class ConsumerGroupCmdlet : HubCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if (!Connection.IsEmulator)
-            Fail("NotEmulator", ErrorCategory.InvalidOperation,
-                $"'{Connection.HostName}' is not an IotLabKit emulator: a real IoT hub's consumer groups are managed through Azure Resource Manager, not with a service connection string.",
-                Connection.HostName, recommendedAction: "Use 'az iot hub consumer-group list|create|delete --hub-name <hub>' or the Azure portal (Hub settings > Built-in endpoints).");
+        RequireEmulator("a real IoT hub's consumer groups are managed through Azure Resource Manager, not with a service connection string.",
+            "Use 'az iot hub consumer-group list|create|delete --hub-name <hub>' or the Azure portal (Hub settings > Built-in endpoints).");
     }
 }
