@@ -258,3 +258,16 @@ Describe 'Lab 16 end to end with the lab''s script' -Skip:(-not $script:HasScrip
         finally { $job | Stop-Job }
     }
 }
+
+Describe 'Lab 16''s optional at-scale exercise' -Skip:(-not $script:HasScriptRunner) {
+    It 'updates Lewis''s five devices, then Smith''s, each batch by its own configuration' {
+        $records = @(Start-IotLab -Lab 16 -Step 4.1 -Auto -IncludeOptional 6>&1)
+        $run = $records | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }
+        $batches = @($run.Tasks | Where-Object Step -in '4.2', '4.3')
+        $batches.Passed | Should -Be @($true, $true) -Because (($run.Tasks | ForEach-Object { "$($_.Step) $($_.Outcome): $($_.Message)" }) -join '; ')
+        $batches[0].Message | Should -Be "All 5 of Lewis's devices report firmware 1.0.1 (firmwareupdatelewis: targeted 5)."
+        (Get-AutoConfiguration firmwareupdatesmith).TargetCondition | Should -Be "tags.customer.name='Smith'"
+        (Get-Twin simulateddevice6).Tags.customer.name | Should -Be 'Smith'
+        @(Get-SimulatedDevice -DeviceId simulateddevice* | Where-Object State -eq 'Running') | Should -BeNullOrEmpty
+    }
+}
