@@ -9,21 +9,29 @@
         dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 
     Build  restores and builds IotLabKit.sln; the PowerShell project stages the module into out/IotLabKit.
-    Demo   Build, then runs the unattended tour (samples/Tour.ps1) against an in-memory emulator.
+    Demo   Build, then runs AZ-220 Lab 15 (or -Lab 16) unattended end to end against the embedded emulator, grades
+           it with the lab's Pester grader and prints the score (samples/RunLab.ps1).
+    Tour   Build, then runs the unattended tour of the cmdlets (samples/Tour.ps1) against an in-memory emulator.
     Test   Build, then every suite: each xunit project (found, not listed), the Pester tests under tests/pester,
            and the Node.js conformance suite (tests/conformance). Prints per-suite counts and ends with one line
            "N passed, N failed, N skipped"; exits non-zero when anything failed or a suite could not run.
 
 .PARAMETER Task
-    Build (default), Demo or Test.
+    Build (default), Demo, Tour or Test.
+
+.PARAMETER Lab
+    With -Task Demo: the lab to run, 15 (default) or 16.
 
 .PARAMETER Configuration
     The build configuration: Release (default) or Debug.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Demo', 'Test')]
+    [ValidateSet('Build', 'Demo', 'Tour', 'Test')]
     [string] $Task = 'Build',
+
+    [ValidateSet(15, 16)]
+    [int] $Lab = 15,
 
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release'
@@ -278,7 +286,18 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    Write-Step 'Demo: samples/Tour.ps1'
+    $pester = Get-PesterModulePath
+    Write-Step "Demo: Lab $Lab unattended against the embedded emulator, then graded (samples/RunLab.ps1)"
+    Push-Location $RepoRoot
+    try { & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'samples' 'RunLab.ps1') -Lab $Lab -PesterPath $pester | Out-Host }
+    finally { Pop-Location }
+    if ($LASTEXITCODE -ne 0) { throw [BuildFailure]::new("Lab $Lab did not pass (exit code $LASTEXITCODE).") }
+    return 0
+}
+
+function Invoke-Tour {
+    Invoke-Build
+    Write-Step 'Tour: samples/Tour.ps1'
     Push-Location $RepoRoot
     try { & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'samples' 'Tour.ps1') | Out-Host }
     finally { Pop-Location }
@@ -292,6 +311,7 @@ try {
     $exitCode = switch ($Task) {
         'Build' { Invoke-Build; 0 }
         'Demo' { Invoke-Demo }
+        'Tour' { Invoke-Tour }
         'Test' { Invoke-Test }
     }
 }

@@ -7,7 +7,7 @@
     device d1, sets a desired property, reads the twin back and shows it, and stops the emulator. Every step is
     checked; the script exits with 1 on the first thing that is not as it should be.
 
-    Run it through build.ps1 (which builds first):  dotnet pwsh ./build.ps1 -Task Demo
+    Run it through build.ps1 (which builds first):  dotnet pwsh ./build.ps1 -Task Tour
 
 .PARAMETER ModulePath
     The module to import; by default the one the build staged in out/IotLabKit.

@@ -136,7 +136,8 @@ public sealed class StartIotLabCommand : LabCmdlet
             {
                 current = exercise;
                 Show("");
-                Show($"Exercise {exercise.Number}: {exercise.Title}" + (exercise.Optional ? " (optional)" : ""), ConsoleColor.Cyan);
+                var marked = exercise.Optional && !exercise.Title.Contains("optional", StringComparison.OrdinalIgnoreCase);
+                Show($"Exercise {exercise.Number}: {exercise.Title}" + (marked ? " (optional)" : ""), ConsoleColor.Cyan);
                 var resumedInside = i == start && Step is not null;
                 if (exercise.Optional && !IncludeOptional && !resumedInside && !WantOptional(exercise))
                 {

@@ -10,6 +10,7 @@ namespace IotLabKit.PowerShell.Tests.Telemetry;
 /// Ctrl+C on a streaming Receive-IotTelemetry: the host stops the pipeline (what PowerShell does on Ctrl+C), and the
 /// cmdlet must end promptly and cleanly with what it had written, against a real emulator and a simulated device.
 /// </summary>
+[Collection(SessionCollection.Name)]
 public sealed class ReceiveIotTelemetryStopTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
