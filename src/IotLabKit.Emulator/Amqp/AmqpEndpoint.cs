@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Amqp;
 using Amqp.Listener;
+using IotLabKit.Emulator.Core.CloudToDevice;
 using IotLabKit.Emulator.Core.Telemetry;
 using IotLabKit.Emulator.Hosting;
 using IotLabKit.Emulator.Security;
@@ -34,7 +35,7 @@ public sealed class AmqpEndpoint : IDisposable
 
     /// <summary>Opens both listeners. A default port that is taken falls back to any free port (with a line on stderr); a port asked for explicitly that is taken fails.</summary>
     public static AmqpEndpoint Start(EmulatorSettings settings, X509Certificate2 certificate, TelemetryStore telemetry, ConsumerGroupRegistry consumerGroups, SasValidator validator,
-        TimeProvider clock, ILoggerFactory loggerFactory)
+        TimeProvider clock, ILoggerFactory loggerFactory, CloudToDeviceQueue cloudToDevice, FeedbackQueue feedback)
     {
         var amqpsPort = ChoosePort("AMQPS", settings.AmqpsPort, EmulatorSettings.DefaultAmqpsPort);
         var amqpPort = ChoosePort("AMQP", settings.AmqpPort, EmulatorSettings.DefaultAmqpPort, avoid: amqpsPort);
@@ -50,7 +51,8 @@ public sealed class AmqpEndpoint : IDisposable
         var logger = loggerFactory.CreateLogger<AmqpEndpoint>();
         host.RegisterRequestProcessor("$cbs", new CbsProcessor(authorization));
         host.RegisterRequestProcessor("$management", new EventHubManagementProcessor(telemetry, authorization, settings.HubName, clock.GetUtcNow()));
-        host.RegisterLinkProcessor(new AmqpLinkRouter(telemetry, consumerGroups, authorization, settings.HubName, logger));
+        host.RegisterLinkProcessor(new AmqpLinkRouter(telemetry, consumerGroups, authorization, settings.HubName, logger,
+            new CloudToDeviceLinks(cloudToDevice, feedback, authorization, settings.HubName, logger)));
         try { host.Open(); }
         catch (SocketException ex)
         {

@@ -9,10 +9,12 @@ namespace IotLabKit.Emulator.Amqp;
 
 /// <summary>
 /// Attaches the links that are not request/response nodes: partition readers of the Event Hubs-compatible endpoint
-/// (<c>{hub}/ConsumerGroups/{group}/Partitions/{id}</c>, ServiceConnect, in an existing consumer group). Anything else is refused with
+/// (<c>{hub}/ConsumerGroups/{group}/Partitions/{id}</c>, ServiceConnect, in an existing consumer group) and the
+/// cloud-to-device links (<see cref="CloudToDeviceLinks"/>). Anything else is refused with
 /// <c>amqp:not-found</c>; a link without the right token with <c>amqp:unauthorized-access</c>.
 /// </summary>
-internal sealed class AmqpLinkRouter(TelemetryStore telemetry, ConsumerGroupRegistry consumerGroups, AmqpAuthorization authorization, string hubName, ILogger logger) : ILinkProcessor
+internal sealed class AmqpLinkRouter(TelemetryStore telemetry, ConsumerGroupRegistry consumerGroups, AmqpAuthorization authorization, string hubName, ILogger logger,
+    CloudToDeviceLinks cloudToDevice) : ILinkProcessor
 {
     private static readonly Symbol NotFound = new("amqp:not-found");
     private static readonly Symbol Unauthorized = new("amqp:unauthorized-access");
@@ -23,6 +25,7 @@ internal sealed class AmqpLinkRouter(TelemetryStore telemetry, ConsumerGroupRegi
         var attach = attachContext.Attach;
         // The client's role true = it receives, so we send from its source.
         var address = attach.Role ? (attach.Source as Source)?.Address : (attach.Target as Target)?.Address;
+        if (cloudToDevice.TryAttach(attachContext, attach.Role, address)) return;
         if (!attach.Role || EventHubAddress.TryParse(address) is not { } reader)
         {
             attachContext.Complete(new Error(NotFound) { Description = $"The emulator has no AMQP node '{address}' for a {(attach.Role ? "receiver" : "sender")}: read telemetry from '{hubName}/ConsumerGroups/$Default/Partitions/<id>'." });

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using IotLabKit.Emulator.Core;
+using IotLabKit.Emulator.Core.CloudToDevice;
 using IotLabKit.Emulator.Core.Configurations;
 using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Jobs;
@@ -102,7 +103,8 @@ public static class EmulatorHost
             var port = bound!.ActualHttpsPort;
             var mqttPort = bound.ActualMqttPort;
             using var amqp = AmqpEndpoint.Start(settings, certificates.ServerCertificate, telemetry, app.Services.GetRequiredService<ConsumerGroupRegistry>(),
-                app.Services.GetRequiredService<SasValidator>(), clock, loggerFactory);
+                app.Services.GetRequiredService<SasValidator>(), clock, loggerFactory,
+                app.Services.GetRequiredService<CloudToDeviceQueue>(), app.Services.GetRequiredService<FeedbackQueue>());
             var status = EmulatorStatus.Build(settings, port, mqttPort, policies, certificates.CaCertificatePath, store.Kind);
             EmulatorStatus.AddAmqp(status, settings, amqp.AmqpsPort, amqp.AmqpPort, policies);
             if (settings.StatusFile is not null) EmulatorStatus.WriteFile(settings.StatusFile, status);
@@ -180,6 +182,9 @@ public static class EmulatorHost
         builder.Services.AddSingleton(settings.Jobs);
         builder.Services.AddSingleton<JobEngine>();
         builder.Services.AddSingleton<BulkRegistry>();
+        builder.Services.AddSingleton<FeedbackQueue>();
+        builder.Services.AddSingleton<CloudToDeviceQueue>();
+        builder.Services.AddHostedService<CloudToDeviceExpiryService>();
         builder.Services.AddSingleton<IDeviceJobSource, JobEngineDeviceJobs>();
         builder.Services.AddSingleton<HubQuerySource>();
         builder.Services.AddSingleton<AggregateCursors>();
@@ -202,6 +207,7 @@ public static class EmulatorHost
         builder.Services.AddSingleton<TwinRequestHandler>();
         builder.Services.AddSingleton<MqttDirectMethodInvoker>();
         builder.Services.AddSingleton<IDirectMethodInvoker>(sp => sp.GetRequiredService<MqttDirectMethodInvoker>());
+        builder.Services.AddSingleton<CloudToDeviceDelivery>();
         builder.Services.AddSingleton<MqttDeviceEndpoint>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttDeviceEndpoint>());
         if (settings.ParentPid is { } parentPid)

@@ -48,6 +48,9 @@ public sealed class DeviceSession
     /// <summary>True while the device holds a connection.</summary>
     public bool IsConnected { get { lock (_gate) return _endpoint is not null; } }
 
+    /// <summary>The current connection's key (its remote end point), or null when the device is not connected.</summary>
+    public string? Connection { get { lock (_gate) return _endpoint; } }
+
     /// <summary>When the SAS token of the current connection expires (the hub then closes it), or null.</summary>
     public DateTimeOffset? TokenExpiresOn { get { lock (_gate) return _tokenExpiresOn; } }
     private DateTimeOffset? _tokenExpiresOn;
@@ -128,10 +131,18 @@ public sealed class DeviceSession
     /// it is connected and subscribed to <paramref name="subscription"/>; false otherwise.
     /// </summary>
     public bool TrySend(DeviceSubscription subscription, string topic, byte[] payload)
+        => TrySend(subscription, topic, payload, MqttQualityOfServiceLevel.AtMostOnce, out _);
+
+    /// <summary>
+    /// Queues a publish at <paramref name="qos"/> if the device is connected and subscribed to
+    /// <paramref name="subscription"/>; <paramref name="connection"/> names the connection it went to.
+    /// </summary>
+    public bool TrySend(DeviceSubscription subscription, string topic, byte[] payload, MqttQualityOfServiceLevel qos, out string? connection)
     {
         MqttSessionStatus? mqtt;
         lock (_gate)
         {
+            connection = _endpoint;
             if (_endpoint is null || !_subscriptions.ContainsKey(subscription)) return false;
             mqtt = _mqtt;
         }
@@ -139,7 +150,7 @@ public sealed class DeviceSession
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
+            .WithQualityOfServiceLevel(qos)
             .Build();
         return mqtt.TryEnqueueApplicationMessage(message, out _);
     }

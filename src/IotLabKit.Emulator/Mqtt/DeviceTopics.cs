@@ -61,6 +61,12 @@ public static class DeviceTopics
     /// <summary>The cloud-to-device filter of a device.</summary>
     public static string CloudToDeviceFilter(string deviceId) => $"devices/{deviceId}/messages/devicebound/#";
 
+    /// <summary>The prefix of every cloud-to-device publish to a device.</summary>
+    public static string CloudToDevicePrefix(string deviceId) => $"devices/{deviceId}/messages/devicebound/";
+
+    /// <summary>A cloud-to-device publish: <c>devices/{id}/messages/devicebound/{property bag}</c>.</summary>
+    public static string CloudToDevice(string deviceId, string propertyBag) => CloudToDevicePrefix(deviceId) + propertyBag;
+
     /// <summary>The filter a device subscribes with for <paramref name="subscription"/>.</summary>
     public static string Filter(DeviceSubscription subscription, string deviceId) => subscription switch
     {

@@ -33,13 +33,16 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
     private readonly ILogger<MqttDeviceEndpoint> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SubAckOrder _subAckOrder = new();
+    private readonly CloudToDeviceDelivery _cloudToDevice;
     private Task? _expiryWatch;
 
     /// <summary>Creates the endpoint; it accepts connections once started.</summary>
     public MqttDeviceEndpoint(MqttConnectionHandler connections, MqttWebSocketServerAdapter webSockets, DeviceSessionTable sessions,
         DeviceConnectAuthenticator authenticator, DeviceRegistry registry, TwinStore twins, TwinRequestHandler twinRequests,
-        MqttDirectMethodInvoker methods, TelemetryIngress telemetry, SessionPersistence persistence, TimeProvider clock, ILogger<MqttDeviceEndpoint> logger)
+        MqttDirectMethodInvoker methods, TelemetryIngress telemetry, SessionPersistence persistence, TimeProvider clock, ILogger<MqttDeviceEndpoint> logger,
+        CloudToDeviceDelivery cloudToDevice)
     {
+        _cloudToDevice = cloudToDevice;
         _sessions = sessions;
         _authenticator = authenticator;
         _registry = registry;
@@ -73,6 +76,12 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         _server.InterceptingOutboundPacketAsync += e =>
         {
             if (e.Packet is MQTTnet.Packets.MqttSubAckPacket subAck) _subAckOrder.OnSubAck(e.ClientId, subAck);
+            else if (e.Packet is MQTTnet.Packets.MqttPublishPacket publish && !_cloudToDevice.ShouldSend(e.ClientId, publish)) e.ProcessPacket = false;
+            return Task.CompletedTask;
+        };
+        _server.ClientAcknowledgedPublishPacketAsync += e =>
+        {
+            _cloudToDevice.OnAcknowledged(e.ClientId, e.PublishPacket);
             return Task.CompletedTask;
         };
     }
@@ -83,6 +92,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         await _server.StartAsync().ConfigureAwait(false);
         _twins.DesiredPropertiesChanged += OnDesiredPropertiesChanged;
         _registry.DeviceAccessRevoked += OnDeviceAccessRevoked;
+        _cloudToDevice.Start();
         _expiryWatch = Task.Run(() => CloseExpiredConnectionsAsync(_stopping.Token), CancellationToken.None);
     }
 
@@ -91,6 +101,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
     {
         _twins.DesiredPropertiesChanged -= OnDesiredPropertiesChanged;
         _registry.DeviceAccessRevoked -= OnDeviceAccessRevoked;
+        _cloudToDevice.Stop();
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_expiryWatch is not null) await _expiryWatch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _server.StopAsync().ConfigureAwait(false);
@@ -126,6 +137,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         await RestoreOrForgetSessionAsync(session).ConfigureAwait(false);
         if (MqttUserName.TryParse(e.UserName, out var name, out _) && name!.ModelId is { Length: > 0 } modelId)
             _twins.SetModelId(e.ClientId, modelId);
+        _cloudToDevice.OnConnected(e.ClientId, ConnectionKey(e.RemoteEndPoint));
         if (_logger.IsEnabled(LogLevel.Information))
             _logger.LogInformation("Device '{DeviceId}' connected over MQTT from {Endpoint}.", e.ClientId, e.RemoteEndPoint);
     }
@@ -137,6 +149,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         if (_sessions.Find(e.ClientId)?.OnDisconnected(ConnectionKey(e.RemoteEndPoint)) == true)
         {
             _registry.SetConnectionState(e.ClientId, false);
+            _cloudToDevice.OnDisconnected(e.ClientId, ConnectionKey(e.RemoteEndPoint));
             if (_logger.IsEnabled(LogLevel.Information))
                 _logger.LogInformation("Device '{DeviceId}' disconnected ({Type}).", e.ClientId, e.DisconnectType);
         }
@@ -171,6 +184,7 @@ public sealed class MqttDeviceEndpoint : IHostedService, IDisposable
         var granted = e.TopicFilter.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
         session.OnSubscribed(kind, granted);
         Persist(session);
+        if (kind == DeviceSubscription.CloudToDevice) _cloudToDevice.Deliver(e.ClientId);
         return Task.CompletedTask;
     }
 

@@ -45,4 +45,8 @@ public static class MqttPropertyBag
             return false;
         }
     }
+
+    /// <summary>Encodes pairs as IoT Hub writes a bag to a device: each name and value URL-encoded (so <c>$.mid</c> is <c>%24.mid</c> and no <c>/</c> is left), a null value as the bare name.</summary>
+    public static string Encode(IEnumerable<KeyValuePair<string, string?>> pairs)
+        => string.Join('&', pairs.Select(p => p.Value is null ? Uri.EscapeDataString(p.Key) : $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
 }

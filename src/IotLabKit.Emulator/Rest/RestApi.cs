@@ -10,6 +10,7 @@ public static class RestApi
     {
         HealthEndpoint.Map(routes);
         DeviceEndpoints.Map(routes);
+        CloudToDeviceEndpoints.Map(routes);
         BulkRegistryEndpoints.Map(routes);
         TwinEndpoints.Map(routes);
         StatisticsEndpoints.Map(routes);

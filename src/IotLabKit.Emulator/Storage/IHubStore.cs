@@ -20,6 +20,12 @@ public static class StoreCollections
 
     /// <summary>One entity per consumer group created on the Event Hubs-compatible endpoint (not $Default).</summary>
     public const string ConsumerGroups = "consumerGroups";
+
+    /// <summary>One entity per queued cloud-to-device message (key: its hub-wide sequence number).</summary>
+    public const string CloudToDeviceMessages = "c2dMessages";
+
+    /// <summary>One entity per feedback record not yet completed by a service (key: its sequence number).</summary>
+    public const string CloudToDeviceFeedback = "c2dFeedback";
 }
 
 /// <summary>
