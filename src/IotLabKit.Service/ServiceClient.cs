@@ -8,9 +8,9 @@ namespace IotLabKit.Service;
 /// One instance keeps one pool of keep-alive connections; create it once and reuse it.
 /// </summary>
 /// <remarks>
-/// Cloud-to-device messages (Microsoft's <c>SendAsync</c>, <c>GetFeedbackReceiver</c>) are not here yet: IoT Hub
-/// takes them only over AMQP (port 5671 or AMQP over WebSocket), never over HTTPS, so they need an AMQP transport
-/// in this library and an AMQP endpoint in the emulator. They will be added to this class with the same names.
+/// Cloud-to-device messages (<see cref="SendAsync(string, Message, TimeSpan?, CancellationToken)"/>,
+/// <see cref="GetFeedbackReceiver"/>) travel over AMQP, as IoT Hub takes them only there: one AMQPS connection
+/// (port 5671, or <see cref="ServiceClientOptions.AmqpsPort"/>), opened on first use.
 /// </remarks>
 public sealed class ServiceClient : IDisposable, IAsyncDisposable
 {
@@ -19,11 +19,16 @@ public sealed class ServiceClient : IDisposable, IAsyncDisposable
 
     private readonly IotHubHttpClient _http;
     private readonly TimeSpan _timeout;
+    private readonly AmqpServiceConnection _amqp;
+    private readonly SemaphoreSlim _senderGate = new(1, 1);
+    private Amqp.SenderLink? _sender;
+    private FeedbackReceiver? _feedback;
     private int _disposed;
 
-    private ServiceClient(IotHubHttpClient http, TimeSpan timeout)
+    private ServiceClient(IotHubHttpClient http, AmqpServiceConnection amqp, TimeSpan timeout)
     {
         _http = http;
+        _amqp = amqp;
         _timeout = timeout;
     }
 
@@ -40,14 +45,106 @@ public sealed class ServiceClient : IDisposable, IAsyncDisposable
     public static ServiceClient CreateFromConnectionString(string connectionString, ServiceClientOptions? options = null)
     {
         options ??= new ServiceClientOptions();
-        return new ServiceClient(IotHubHttpClient.FromConnectionString(connectionString, options), options.Timeout);
+        var http = IotHubHttpClient.FromConnectionString(connectionString, options);
+        return new ServiceClient(http, new AmqpServiceConnection(IotHubHttpClient.ParseServiceConnectionString(connectionString), options), options.Timeout);
     }
 
-    /// <summary>Does nothing: direct methods travel over HTTPS, connected on demand. Kept so code written for Microsoft's client runs.</summary>
-    public Task OpenAsync() => Task.CompletedTask;
+    /// <summary>Opens the AMQP connection for cloud-to-device messages now (it otherwise opens on first use); direct methods need none.</summary>
+    public async Task OpenAsync(CancellationToken cancellationToken = default) => await _amqp.GetSessionAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Does nothing: call <see cref="Dispose"/> to release connections. Kept so code written for Microsoft's client runs.</summary>
-    public Task CloseAsync() => Task.CompletedTask;
+    /// <summary>Closes the AMQP connection (the next send opens it again).</summary>
+    public async Task CloseAsync()
+    {
+        await _senderGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _sender = null;
+            if (Interlocked.Exchange(ref _feedback, null) is { } feedback) await feedback.DisposeAsync().ConfigureAwait(false);
+            await _amqp.DisposeAsync().ConfigureAwait(false);
+        }
+        finally { _senderGate.Release(); }
+    }
+
+    /// <summary>
+    /// Sends a cloud-to-device message: the hub queues it for the device (at most 50 per device) and answers once it
+    /// is stored. Sets <see cref="Message.To"/>. Feedback, if <see cref="Message.Ack"/> asks for it, arrives through
+    /// <see cref="GetFeedbackReceiver"/>.
+    /// </summary>
+    /// <param name="deviceId">The device.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="timeout">How long to wait for the hub; default <see cref="ServiceClientOptions.Timeout"/>.</param>
+    /// <param name="cancellationToken">Stops waiting (the hub may still queue the message).</param>
+    /// <exception cref="DeviceNotFoundException">There is no such device.</exception>
+    /// <exception cref="DeviceMaximumQueueDepthExceededException">The device already has 50 messages queued (403004).</exception>
+    /// <exception cref="MessageTooLargeException">The message is over 64 KB.</exception>
+    /// <exception cref="UnauthorizedException">The credentials are wrong, or the policy lacks ServiceConnect.</exception>
+    public async Task SendAsync(string deviceId, Message message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        RegistryManager.ValidateId(deviceId, nameof(deviceId));
+        ArgumentNullException.ThrowIfNull(message);
+        message.To = "/devices/" + Uri.EscapeDataString(deviceId) + "/messages/deviceBound";
+        var amqpMessage = CloudToDeviceWire.ToAmqp(message);
+        var wait = timeout ?? _timeout;
+        for (var attempt = 0; ; attempt++)
+        {
+            var sender = await GetSenderAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await sender.SendAsync(amqpMessage).WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Amqp.AmqpException ex) when (ex.Error?.Condition.ToString() is "amqp:link:detach-forced" or "amqp:connection:forced" && attempt == 0)
+            {
+                ResetSender(sender); // the hub dropped the link (token renewal, restart): one more try on a new one
+            }
+            catch (Amqp.AmqpException ex)
+            {
+                throw AmqpServiceConnection.Translate(ex.Error, $"The hub refused the message for device '{deviceId}'");
+            }
+            catch (TimeoutException)
+            {
+                throw new IotHubTimeoutException($"The hub did not confirm the message for device '{deviceId}' within {wait.TotalSeconds:0.#} s.");
+            }
+        }
+    }
+
+    /// <summary>The receiver of cloud-to-device feedback (one per client; it shares the client's AMQP connection).</summary>
+    public FeedbackReceiver GetFeedbackReceiver()
+    {
+        var created = new FeedbackReceiver(_amqp);
+        return Interlocked.CompareExchange(ref _feedback, created, null) ?? created;
+    }
+
+    /// <summary>Drops every message queued for the device (<c>DELETE /devices/{id}/commands</c>); feedback Purged for messages that asked for it.</summary>
+    /// <exception cref="DeviceNotFoundException">There is no such device.</exception>
+    public Task<PurgeMessageQueueResult> PurgeMessageQueueAsync(string deviceId, CancellationToken cancellationToken = default)
+    {
+        RegistryManager.ValidateId(deviceId, nameof(deviceId));
+        return _http.SendAsync<PurgeMessageQueueResult>(HttpMethod.Delete, "devices/" + Uri.EscapeDataString(deviceId) + "/commands", null, null, null, cancellationToken);
+    }
+
+    private async Task<Amqp.SenderLink> GetSenderAsync(CancellationToken cancellationToken)
+    {
+        await _senderGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_sender is { IsClosed: false } open) return open;
+            var session = await _amqp.GetSessionAsync(cancellationToken).ConfigureAwait(false);
+            var attached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sender = new Amqp.SenderLink(session, "c2d-" + Guid.NewGuid().ToString("N"),
+                new Amqp.Framing.Attach { Target = new Amqp.Framing.Target { Address = CloudToDeviceWire.SendAddress }, Source = new Amqp.Framing.Source() },
+                (_, _) => attached.TrySetResult());
+            sender.Closed += (_, _) => attached.TrySetResult();
+            await attached.Task.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            if (sender.IsClosed) throw AmqpServiceConnection.Translate(sender.Error, $"The hub refused the cloud-to-device link ({CloudToDeviceWire.SendAddress})");
+            _sender = sender;
+            return sender;
+        }
+        finally { _senderGate.Release(); }
+    }
+
+    private void ResetSender(Amqp.SenderLink sender)
+        => Interlocked.CompareExchange(ref _sender, null, sender);
 
     /// <summary>
     /// Invokes a direct method on a device and waits for its answer. The device's own status (even 404 or 500)
@@ -119,14 +216,18 @@ public sealed class ServiceClient : IDisposable, IAsyncDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0) _http.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _http.Dispose();
+        _amqp.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _http.Dispose();
+        if (Interlocked.Exchange(ref _feedback, null) is { } feedback) await feedback.DisposeAsync().ConfigureAwait(false);
+        await _amqp.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -11,6 +11,12 @@ public sealed class ServiceClientOptions
     /// </summary>
     public string? CaCertificatePath { get; set; }
 
+    /// <summary>
+    /// The AMQPS port for cloud-to-device messages and feedback. Default null: 5671, IoT Hub's port (the emulator's
+    /// default too; an emulator on another port reports it as <c>amqpsPort</c> in its status).
+    /// </summary>
+    public int? AmqpsPort { get; set; }
+
     /// <summary>How long one try may take, connecting included. Default 100 s.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 

@@ -5,6 +5,7 @@ using IotLabKit.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
 using DeviceSdk::IotLabKit.Device;
+using Message = DeviceSdk::IotLabKit.Device.Message;
 
 namespace IotLabKit.IntegrationTests.Devices;
 
