@@ -13,16 +13,18 @@ namespace IotLabKit.Emulator.Amqp;
 
 /// <summary>
 /// The emulator's AMQP endpoint (AMQPNetLite's listener): AMQPS with the emulator's certificate, and plain AMQP for
-/// <c>UseDevelopmentEmulator=true</c> clients, both on loopback. Request nodes <c>$cbs</c> and <c>$management</c>;
-/// other links go through <see cref="AmqpLinkRouter"/>.
+/// <c>UseDevelopmentEmulator=true</c> clients, both on loopback. Request node <c>$management</c>; other links
+/// (<c>$cbs</c> included) go through <see cref="AmqpLinkRouter"/>.
 /// </summary>
 public sealed class AmqpEndpoint : IDisposable
 {
     private readonly ContainerHost _host;
+    private readonly AmqpsFrontDoor _frontDoor;
 
-    private AmqpEndpoint(ContainerHost host, int amqpsPort, int amqpPort)
+    private AmqpEndpoint(ContainerHost host, AmqpsFrontDoor frontDoor, int amqpsPort, int amqpPort)
     {
         _host = host;
+        _frontDoor = frontDoor;
         AmqpsPort = amqpsPort;
         AmqpPort = amqpPort;
     }
@@ -39,30 +41,38 @@ public sealed class AmqpEndpoint : IDisposable
     {
         var amqpsPort = ChoosePort("AMQPS", settings.AmqpsPort, EmulatorSettings.DefaultAmqpsPort);
         var amqpPort = ChoosePort("AMQP", settings.AmqpPort, EmulatorSettings.DefaultAmqpPort, avoid: amqpsPort);
+        // AMQPS goes through AmqpsFrontDoor to the SASL listener (the plain port) or to a loopback one without SASL.
+        var noSaslPort = ChoosePort("AMQP (internal)", 0, 0, avoid: amqpsPort);
         var host = new ContainerHost(
-            [new Address("127.0.0.1", amqpsPort, null, null, "/", "amqps"), new Address("127.0.0.1", amqpPort, null, null, "/", "amqp")],
+            [new Address("127.0.0.1", amqpPort, null, null, "/", "amqp"), new Address("127.0.0.1", noSaslPort, null, null, "/", "amqp")],
             certificate);
-        foreach (var listener in host.Listeners)
-        {
-            listener.SASL.EnableAnonymousMechanism = true;
-            listener.SASL.EnableMechanism(CbsSaslProfile.Name, new CbsSaslProfile());
-        }
+        host.Listeners[0].SASL.EnableAnonymousMechanism = true;
+        host.Listeners[0].SASL.EnableMechanism(CbsSaslProfile.Name, new CbsSaslProfile());
         var authorization = new AmqpAuthorization(validator, clock);
         var logger = loggerFactory.CreateLogger<AmqpEndpoint>();
-        host.RegisterRequestProcessor("$cbs", new CbsProcessor(authorization));
         host.RegisterRequestProcessor("$management", new EventHubManagementProcessor(telemetry, authorization, settings.HubName, clock.GetUtcNow()));
         host.RegisterLinkProcessor(new AmqpLinkRouter(telemetry, consumerGroups, authorization, settings.HubName, logger,
-            new CloudToDeviceLinks(cloudToDevice, feedback, authorization, settings.HubName, logger)));
-        try { host.Open(); }
+            new CloudToDeviceLinks(cloudToDevice, feedback, authorization, settings.HubName, logger), new CbsNode(new CbsProcessor(authorization))));
+        AmqpsFrontDoor frontDoor;
+        try
+        {
+            host.Open();
+            frontDoor = AmqpsFrontDoor.Start(amqpsPort, certificate, amqpPort, noSaslPort, logger);
+        }
         catch (SocketException ex)
         {
+            host.Close();
             throw new SettingsException($"Cannot listen for AMQP on ports {amqpsPort}/{amqpPort}: {ex.Message}");
         }
-        return new AmqpEndpoint(host, amqpsPort, amqpPort);
+        return new AmqpEndpoint(host, frontDoor, amqpsPort, amqpPort);
     }
 
     /// <inheritdoc />
-    public void Dispose() => _host.Close();
+    public void Dispose()
+    {
+        _frontDoor.Dispose();
+        _host.Close();
+    }
 
     private static int ChoosePort(string what, int? requested, int defaultPort, int avoid = -1)
     {

@@ -14,7 +14,7 @@ namespace IotLabKit.Emulator.Amqp;
 /// <c>amqp:not-found</c>; a link without the right token with <c>amqp:unauthorized-access</c>.
 /// </summary>
 internal sealed class AmqpLinkRouter(TelemetryStore telemetry, ConsumerGroupRegistry consumerGroups, AmqpAuthorization authorization, string hubName, ILogger logger,
-    CloudToDeviceLinks cloudToDevice) : ILinkProcessor
+    CloudToDeviceLinks cloudToDevice, CbsNode cbs) : ILinkProcessor
 {
     private static readonly Symbol NotFound = new("amqp:not-found");
     private static readonly Symbol Unauthorized = new("amqp:unauthorized-access");
@@ -25,7 +25,7 @@ internal sealed class AmqpLinkRouter(TelemetryStore telemetry, ConsumerGroupRegi
         var attach = attachContext.Attach;
         // The client's role true = it receives, so we send from its source.
         var address = attach.Role ? (attach.Source as Source)?.Address : (attach.Target as Target)?.Address;
-        if (cloudToDevice.TryAttach(attachContext, attach.Role, address)) return;
+        if (cbs.TryAttach(attachContext, attach.Role, address) || cloudToDevice.TryAttach(attachContext, attach.Role, address)) return;
         if (!attach.Role || EventHubAddress.TryParse(address) is not { } reader)
         {
             attachContext.Complete(new Error(NotFound) { Description = $"The emulator has no AMQP node '{address}' for a {(attach.Role ? "receiver" : "sender")}: read telemetry from '{hubName}/ConsumerGroups/$Default/Partitions/<id>'." });

@@ -1,34 +1,30 @@
-using Amqp.Listener;
+using Amqp;
 using IotLabKit.Emulator.Core;
 
 namespace IotLabKit.Emulator.Amqp;
 
 /// <summary>
-/// The <c>$cbs</c> node: <c>put-token</c> with a SharedAccessSignature (types <c>servicebus.windows.net:sastoken</c>
-/// and <c>azure-devices.net:sastoken</c>), validated by the one SAS validator. 202 when accepted, 401 with the reason
-/// otherwise, 400 for another operation.
+/// The <c>$cbs</c> node's answers: <c>put-token</c> with a SharedAccessSignature (types
+/// <c>servicebus.windows.net:sastoken</c> and <c>azure-devices.net:sastoken</c>), validated by the one SAS validator.
+/// 200 when accepted (Node's SDK takes nothing else; .NET clients take 200 or 202), 401 with the reason otherwise, 400 for another operation. <see cref="CbsNode"/> carries the
+/// requests and replies.
 /// </summary>
-internal sealed class CbsProcessor(AmqpAuthorization authorization) : IRequestProcessor
+internal sealed class CbsProcessor(AmqpAuthorization authorization)
 {
-    public int Credit => 100;
-
-    public void Process(RequestContext requestContext)
+    /// <summary>The reply to <paramref name="request"/>, which arrived on <paramref name="connection"/>.</summary>
+    public Message Reply(Message request, Connection connection)
     {
-        var request = requestContext.Message;
         var operation = AmqpReplies.Property(request, "operation");
         if (operation != "put-token")
-        {
-            requestContext.Complete(AmqpReplies.Create(request, 400, $"The $cbs operation '{operation}' is not supported; use put-token."));
-            return;
-        }
+            return AmqpReplies.Create(request, 400, $"The $cbs operation '{operation}' is not supported; use put-token.");
         try
         {
-            authorization.PutToken(requestContext.Link.Session.Connection, request.Body as string);
-            requestContext.Complete(AmqpReplies.Create(request, 202, "Accepted"));
+            authorization.PutToken(connection, request.Body as string);
+            return AmqpReplies.Create(request, 200, "OK");
         }
         catch (HubException ex)
         {
-            requestContext.Complete(AmqpReplies.Create(request, 401, ex.Message));
+            return AmqpReplies.Create(request, 401, ex.Message);
         }
     }
 }
