@@ -15,6 +15,9 @@ namespace IotLabKit.Device;
 /// </summary>
 public sealed class DeviceClient : IDisposable, IAsyncDisposable
 {
+    /// <summary>How long <see cref="ReceiveAsync()"/> waits (Microsoft's <c>OperationTimeoutInMilliseconds</c> default).</summary>
+    public static readonly TimeSpan DefaultReceiveTimeout = TimeSpan.FromMinutes(4);
+
     private readonly HubCredentials _credentials;
     private readonly MqttHubConnection _connection;
     private readonly TwinChannel _twin;
@@ -134,6 +137,12 @@ public sealed class DeviceClient : IDisposable, IAsyncDisposable
     /// <summary>Waits for the next cloud-to-device message (acknowledged to the hub as it is returned).</summary>
     public Task<Message> ReceiveAsync(CancellationToken cancellationToken) => _cloudToDevice.ReceiveAsync(cancellationToken);
 
+    /// <summary>
+    /// Waits up to 4 minutes (Microsoft's default operation timeout) for the next cloud-to-device message; null when
+    /// none came. Over MQTT there is no lock to settle: the message is completed as it is returned.
+    /// </summary>
+    public Task<Message?> ReceiveAsync() => ReceiveAsync(DefaultReceiveTimeout);
+
     /// <summary>Waits up to <paramref name="timeout"/> for the next cloud-to-device message; null when none came.</summary>
     public async Task<Message?> ReceiveAsync(TimeSpan timeout)
     {
@@ -160,6 +169,16 @@ public sealed class DeviceClient : IDisposable, IAsyncDisposable
     /// <summary>Not possible over MQTT (IoT Hub cannot abandon a message an MQTT device received).</summary>
     /// <exception cref="NotSupportedException">Always.</exception>
     public Task AbandonAsync(Message message, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException("MQTT devices cannot abandon cloud-to-device messages; IoT Hub completes them on delivery.");
+
+    /// <summary>Not possible over MQTT (IoT Hub cannot reject a message an MQTT device received).</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public Task RejectAsync(string lockToken, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException("MQTT devices cannot reject cloud-to-device messages; IoT Hub completes them on delivery.");
+
+    /// <summary>Not possible over MQTT (IoT Hub cannot abandon a message an MQTT device received).</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public Task AbandonAsync(string lockToken, CancellationToken cancellationToken = default)
         => throw new NotSupportedException("MQTT devices cannot abandon cloud-to-device messages; IoT Hub completes them on delivery.");
 
     /// <summary>Closes the connection and releases it.</summary>
