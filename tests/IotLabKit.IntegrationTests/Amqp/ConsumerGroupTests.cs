@@ -7,6 +7,7 @@ using IotLabKit.Protocol;
 using IotLabKit.Service;
 using IotLabKit.Testing;
 using DeviceSdk::IotLabKit.Device;
+using Message = DeviceSdk::IotLabKit.Device.Message;
 
 namespace IotLabKit.IntegrationTests.Amqp;
 
