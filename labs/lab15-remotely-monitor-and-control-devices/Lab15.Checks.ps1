@@ -16,10 +16,16 @@ function Test-Lab15TelemetryArrived {
     param([string] $DeviceId = 'sensor-th-0055', [string[]] $DeviceIds, [string] $EventHubConnectionString, [int] $TimeoutSeconds = 10)
     $check = 'Test-Lab15TelemetryArrived'
     Invoke-LabCheck -Check $check -Body {
-        # From the oldest message the Event Hubs-compatible endpoint retains: the session emulator's, or a real hub's.
-        $receive = @{ DeviceId = $DeviceId; StartPosition = 'Earliest'; Count = 1; Timeout = $TimeoutSeconds; WarningAction = 'SilentlyContinue'; ErrorAction = 'Stop' }
+        # Read from the Event Hubs-compatible endpoint (the session emulator's, or a real hub's): the oldest message first;
+        # if it lacks the properties (a first attempt before the app was fixed), any later one that has them will do.
+        $receive = @{ DeviceId = $DeviceId; StartPosition = 'Earliest'; WarningAction = 'SilentlyContinue'; ErrorAction = 'Stop' }
         if ($EventHubConnectionString) { $receive.EventHubConnectionString = $EventHubConnectionString }
-        $message = Receive-IotTelemetry @receive | Select-Object -First 1
+        $hasProperties = { param($m) $null -ne $m.Properties.sensorID -and $null -ne $m.Properties.fanAlert }
+        $message = Receive-IotTelemetry @receive -Count 1 -Timeout $TimeoutSeconds | Select-Object -First 1
+        if ($message -and -not (& $hasProperties $message)) {
+            # Without -Count and -Timeout the read stops once it has caught up with what the hub holds.
+            $message = @(Receive-IotTelemetry @receive | Where-Object { & $hasProperties $_ } | Select-Object -Last 1) + $message | Select-Object -First 1
+        }
         if (-not $message) {
             return New-LabCheckResult $check $false ("No telemetry from '$DeviceId' has reached the hub. Start the device app (CheeseCaveDevice.csx) and " +
                 "check that it prints 'Message sent' every 5 seconds; if it prints an error instead, check the device connection string " +

@@ -1,12 +1,6 @@
 # The labs' check functions and Pester graders (labs/lab15-…/Lab15.Tests.ps1, labs/lab16-…/Lab16.Tests.ps1): a hub in
 # the lab's complete state passes the grader; a deliberately incomplete one fails it with the message a student reads.
 # Also the Lab 15 device script's contract: a seed reproduces its telemetry, and SetFanState is case-sensitive.
-BeforeDiscovery {
-    # The scripts run through the lab runner's Invoke-IotLabScript; without it those tests are skipped.
-    $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'IotLabKit' 'IotLabKit.psd1'
-    $script:HasScriptRunner = (Test-Path $manifest) -and ((Import-PowerShellDataFile $manifest).CmdletsToExport -contains 'Invoke-IotLabScript')
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-IotLabKitForTest
@@ -101,6 +95,39 @@ Describe 'Lab 15 checks on an incomplete hub' {
         $r.Message | Should -BeLike "No telemetry from '$script:Bare' has reached the hub. Start the device app (CheeseCaveDevice.csx)*device connection string*"
     }
 
+    It 'names the missing message properties, and accepts a later message that has them' {
+        # A device app that first forgot the application properties, then sent them: the check looks past the first message.
+        $id = New-TestDeviceId 'props'
+        New-IotDevice -DeviceId $id | Out-Null
+        $sender = Join-Path $TestDrive 'Sender.csx'
+        Set-Content $sender @'
+using System.Text;
+using IotLabKit.Device;
+var client = DeviceClient.CreateFromConnectionString(DeviceConnectionString, TransportType.Mqtt);
+var bare = new Message(Encoding.ASCII.GetBytes("{\"temperature\":70.1,\"humidity\":99.2}"));
+await client.SendEventAsync(bare);
+if (Args.Length > 0)
+{
+    var fixedMessage = new Message(Encoding.ASCII.GetBytes("{\"temperature\":70.2,\"humidity\":99.1}"));
+    fixedMessage.Properties.Add("sensorID", "S1");
+    fixedMessage.Properties.Add("fanAlert", "false");
+    await client.SendEventAsync(fixedMessage);
+}
+await client.CloseAsync();
+'@
+        Invoke-IotLabScript -Path $sender -DeviceId $id 6>$null
+        $r = Test-Lab15TelemetryArrived -DeviceId $id
+        $r.Passed | Should -BeFalse
+        $r.Message | Should -Be ("Telemetry from '$id' arrived ({""temperature"":70.1,""humidity"":99.2}) but without the application properties sensorID " +
+            'and fanAlert. The device app must add sensorID = "S1" and fanAlert = "true"/"false" to every message (and temperatureAlert / ' +
+            'humidityAlert = "true" while out of range).')
+
+        Invoke-IotLabScript -Path $sender -DeviceId $id -ArgumentList fixed 6>$null
+        $again = Test-Lab15TelemetryArrived -DeviceId $id
+        $again.Passed | Should -BeTrue -Because $again.Message
+        $again.Message | Should -Be "Telemetry from '$id' arrived: {""temperature"":70.2,""humidity"":99.1} with sensorID 'S1' (no alerts)."
+    }
+
     It 'reports a grader failure in the student''s words, one test per rule' {
         $results = Invoke-LabGrader (Join-Path $script:Lab15 'Lab15.Tests.ps1') @{
             ConnectionString = $script:ServiceConnectionString; EventHubConnectionString = $script:EventHubConnectionString; DeviceIds = @($script:Bare) }
@@ -114,7 +141,7 @@ Describe 'Lab 15 checks on an incomplete hub' {
     }
 }
 
-Describe 'Lab 15 end to end with the lab''s scripts' -Skip:(-not $script:HasScriptRunner) {
+Describe 'Lab 15 end to end with the lab''s scripts' {
     It 'passes the grader once the device app and then the operator app have run' {
         New-IotDevice -DeviceId sensor-th-0055 | Out-Null
         $device = Invoke-IotLabScript -Path (Join-Path $script:Lab15 'scripts' 'CheeseCaveDevice.csx') -DeviceId sensor-th-0055 -Background
@@ -224,7 +251,7 @@ Describe 'Lab 16 grader' {
     }
 }
 
-Describe 'Lab 16 end to end with the lab''s script' -Skip:(-not $script:HasScriptRunner) {
+Describe 'Lab 16 end to end with the lab''s script' {
     It 'FwUpdateDevice.csx, started with the connection string as its argument, plays the course''s firmware update to 1.0.1' {
         $id = New-TestDeviceId 'fw'
         New-IotDevice -DeviceId $id | Out-Null
@@ -259,7 +286,7 @@ Describe 'Lab 16 end to end with the lab''s script' -Skip:(-not $script:HasScrip
     }
 }
 
-Describe 'Lab 16''s optional at-scale exercise' -Skip:(-not $script:HasScriptRunner) {
+Describe 'Lab 16''s optional at-scale exercise' {
     It 'updates Lewis''s five devices, then Smith''s, each batch by its own configuration' {
         $records = @(Start-IotLab -Lab 16 -Step 4.1 -Auto -IncludeOptional 6>&1)
         $run = $records | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }
