@@ -16,6 +16,7 @@
         'IotLabKit.Configurations.format.ps1xml'
         'IotLabKit.Labs.format.ps1xml'
         'IotLabKit.EventHubs.format.ps1xml'
+        'IotLabKit.CloudToDevice.format.ps1xml'
     )
     CmdletsToExport      = @(
         # Hub and emulator
@@ -48,6 +49,10 @@
         'Get-IotHubConsumerGroup'
         'New-IotHubConsumerGroup'
         'Remove-IotHubConsumerGroup'
+        # Cloud-to-device messages
+        'Send-CloudToDeviceMessage'
+        'Receive-CloudToDeviceFeedback'
+        'Clear-CloudToDeviceQueue'
         'Start-SimulatedDevice'
         'Get-SimulatedDevice'
         'Stop-SimulatedDevice'

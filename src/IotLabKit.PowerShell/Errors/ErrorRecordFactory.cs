@@ -134,7 +134,9 @@ internal static class ErrorRecordFactory
             => ("InvalidOperation", ErrorCategory.InvalidOperation, null),
         IotHubErrorCode.ThrottlingException or IotHubErrorCode.ThrottlingMaxActiveJobCountExceeded
             => ("Throttled", ErrorCategory.LimitsExceeded, "The hub is throttling requests; wait a moment and try again."),
-        IotHubErrorCode.IotHubQuotaExceeded or IotHubErrorCode.JobQuotaExceeded or IotHubErrorCode.DeviceMaximumQueueDepthExceeded
+        IotHubErrorCode.DeviceMaximumQueueDepthExceeded => ("QuotaExceeded", ErrorCategory.LimitsExceeded,
+            "The device already has 50 cloud-to-device messages waiting, IoT Hub's limit: let it connect and receive them, or empty its queue with Clear-CloudToDeviceQueue."),
+        IotHubErrorCode.IotHubQuotaExceeded or IotHubErrorCode.JobQuotaExceeded
             or IotHubErrorCode.TooManyDevices or IotHubErrorCode.ConfigurationCountLimitExceeded => ("QuotaExceeded", ErrorCategory.LimitsExceeded, null),
         IotHubErrorCode.MessageTooLarge => ("MessageTooLarge", ErrorCategory.LimitsExceeded, null),
         IotHubErrorCode.DeviceNotOnline or IotHubErrorCode.DeviceConnectionClosedRemotely

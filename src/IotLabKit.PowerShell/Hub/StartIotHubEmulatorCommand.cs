@@ -157,6 +157,7 @@ public sealed class StartIotHubEmulatorCommand : IotLabKitCmdlet
             connection = new HubConnection(IotHubConnectionString.Parse(status.ServiceConnectionString), status.CaCertificatePath)
             {
                 HubName = status.HubName,
+                AmqpsPort = status.AmqpsPort > 0 ? status.AmqpsPort : null,
             };
             var conn = connection;
             conn.DeviceCount = Await(ct => conn.Registry.GetRegistryStatisticsAsync(ct)).TotalDeviceCount;

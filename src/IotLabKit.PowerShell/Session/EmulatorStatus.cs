@@ -22,6 +22,7 @@ internal sealed class EmulatorStatus
     [JsonPropertyName("dataDir")] public string? DataDir { get; init; }
     [JsonPropertyName("storage")] public string? Storage { get; init; }
     [JsonPropertyName("amqpPort")] public int AmqpPort { get; init; }
+    [JsonPropertyName("amqpsPort")] public int AmqpsPort { get; init; }
     [JsonPropertyName("eventHubConnectionString")] public string? EventHubConnectionString { get; init; }
 
     /// <summary>The host (and port, unless 443) clients dial, as written in the connection string.</summary>

@@ -19,8 +19,12 @@ public sealed class HubConnection : IDisposable
         ConnectedAt = DateTime.Now;
         _jobs = new Lazy<JobClient>(() => JobClient.CreateFromConnectionString(connectionString.ToString(),
             new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
+        AmqpsPort = connectionString.UseDevelopmentEmulator && HubSession.Emulator?.Status is { } status
+            && string.Equals(status.ConnectionHost, connectionString.HostName, StringComparison.OrdinalIgnoreCase) && status.AmqpsPort > 0
+                ? status.AmqpsPort
+                : null;
         _service = new Lazy<ServiceClient>(() => ServiceClient.CreateFromConnectionString(connectionString.ToString(),
-            new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
+            new ServiceClientOptions { CaCertificatePath = caCertificatePath, AmqpsPort = AmqpsPort }));
         _emulator = new Lazy<EmulatorClient>(() => EmulatorClient.CreateFromConnectionString(connectionString.ToString(),
             new ServiceClientOptions { CaCertificatePath = caCertificatePath }));
     }
@@ -48,6 +52,12 @@ public sealed class HubConnection : IDisposable
 
     internal IotHubConnectionString ConnectionString { get; }
 
+    /// <summary>
+    /// The AMQPS port cloud-to-device messages go to: the session's emulator's when this connection points at it,
+    /// else null (IoT Hub's 5671).
+    /// </summary>
+    internal int? AmqpsPort { get; init; }
+
     internal RegistryManager Registry { get; }
 
     /// <summary>The jobs client, made on first use.</summary>
@@ -55,7 +65,7 @@ public sealed class HubConnection : IDisposable
 
     private readonly Lazy<JobClient> _jobs;
 
-    /// <summary>The direct-method client, made on first use.</summary>
+    /// <summary>The direct-method and cloud-to-device client, made on first use.</summary>
     internal ServiceClient Service => _service.Value;
 
     private readonly Lazy<ServiceClient> _service;
