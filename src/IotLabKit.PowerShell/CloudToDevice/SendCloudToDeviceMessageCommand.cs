@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
 using IotLabKit.PowerShell.Common;
@@ -213,32 +212,11 @@ public sealed class SendCloudToDeviceMessageCommand : HubCmdlet
     private FeedbackRecord? WaitWithProgress(string messageId)
     {
         var waiter = _waiter!;
-        using var pump = new PipelinePump();
-        var progress = new ProgressRecord(4, "Send-CloudToDeviceMessage", $"Waiting for feedback on '{messageId}' from '{DeviceId}'");
-        return pump.Run(async ct =>
-        {
-            var waiting = waiter.WaitAsync(messageId, Timeout, ct);
-            var clock = Stopwatch.StartNew();
-            var shown = false;
-            while (await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1), ct)).ConfigureAwait(false) != waiting)
-            {
-                shown = true;
-                var waited = clock.Elapsed.TotalSeconds;
-                pump.Post(() =>
-                {
-                    progress.StatusDescription = $"Waiting for feedback on '{messageId}' from '{DeviceId}' ({waited:0} s of {Timeout.TotalSeconds:0} s)";
-                    progress.PercentComplete = (int)Math.Min(99, 100 * waited / Timeout.TotalSeconds);
-                    WriteProgress(progress);
-                });
-            }
-            if (shown)
-                pump.Post(() =>
-                {
-                    progress.RecordType = ProgressRecordType.Completed;
-                    WriteProgress(progress);
-                });
-            return await waiting.ConfigureAwait(false);
-        }, CancelToken);
+        return ProgressWait.Run(ct => waiter.WaitAsync(messageId, Timeout, ct),
+            new ProgressRecord(4, "Send-CloudToDeviceMessage", $"Waiting for feedback on '{messageId}' from '{DeviceId}'"), TimeSpan.FromSeconds(1),
+            waited => ($"Waiting for feedback on '{messageId}' from '{DeviceId}' ({waited.TotalSeconds:0} s of {Timeout.TotalSeconds:0} s)",
+                (int)(100 * waited.TotalSeconds / Timeout.TotalSeconds)),
+            WriteProgress, CancelToken);
     }
 
     private static string Text(object? value)

@@ -112,33 +112,11 @@ public sealed class InvokeDeviceMethodCommand : HubCmdlet
     /// <summary>Waits for the answer, showing progress when it takes more than a moment (a call may wait minutes).</summary>
     private CloudToDeviceMethodResult InvokeWithProgress(CloudToDeviceMethod method)
     {
-        using var pump = new PipelinePump();
-        var progress = new ProgressRecord(2, $"Invoke-DeviceMethod {Name}", $"Waiting for '{DeviceId}' to answer");
         var longest = ConnectTimeout + ResponseTimeout;
-        return pump.Run(async ct =>
-        {
-            var call = Connection.Service.InvokeDeviceMethodAsync(DeviceId, method, ct);
-            var shown = false;
-            var started = Stopwatch.StartNew();
-            while (await Task.WhenAny(call, Task.Delay(shown ? TimeSpan.FromSeconds(1) : ProgressAfter, ct)).ConfigureAwait(false) != call)
-            {
-                ct.ThrowIfCancellationRequested();
-                shown = true;
-                var waited = (int)started.Elapsed.TotalSeconds;
-                pump.Post(() =>
-                {
-                    progress.StatusDescription = $"Waiting for '{DeviceId}' to answer ({waited} s of up to {longest} s)";
-                    progress.PercentComplete = Math.Min(99, waited * 100 / Math.Max(1, longest));
-                    WriteProgress(progress);
-                });
-            }
-            if (shown)
-                pump.Post(() =>
-                {
-                    progress.RecordType = ProgressRecordType.Completed;
-                    WriteProgress(progress);
-                });
-            return await call.ConfigureAwait(false);
-        }, CancelToken);
+        return ProgressWait.Run(ct => Connection.Service.InvokeDeviceMethodAsync(DeviceId, method, ct),
+            new ProgressRecord(2, $"Invoke-DeviceMethod {Name}", $"Waiting for '{DeviceId}' to answer"), ProgressAfter,
+            waited => ($"Waiting for '{DeviceId}' to answer ({(int)waited.TotalSeconds} s of up to {longest} s)",
+                (int)waited.TotalSeconds * 100 / Math.Max(1, longest)),
+            WriteProgress, CancelToken);
     }
 }
