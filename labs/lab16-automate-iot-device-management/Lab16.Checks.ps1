@@ -67,7 +67,7 @@ function Test-Lab16ConfigurationExists {
         if (-not $configuration) {
             return New-LabCheckResult $check $false ("The hub has no configuration '$($expected.Id)'. Create it (the portal's Device Twin Configuration): " +
                 "New-AutoConfiguration -Id firmwareupdate -TargetCondition ""deviceId='sensor-th-0155'"" -Priority 10 " +
-                "-DesiredProperties @{ 'properties.desired.firmware' = @{ fwVersion = '1.0.1'; fwPackageURI = 'https://MyPackage.uri'; fwPackageCheckValue = '1234' } } " +
+                "-DesiredProperties @{ 'properties.desired.firmware' = [ordered]@{ fwVersion = '1.0.1'; fwPackageURI = 'https://MyPackage.uri'; fwPackageCheckValue = '1234' } } " +
                 "-Metric @{ fwupdated = ""$($expected.MetricQuery)"" }. Put the name in -Id (the portal's Name field, not a label).")
         }
         $changeable = @(
