@@ -188,6 +188,9 @@ function Test-Lab15Complete {
         Test-Lab15DeviceExists -DeviceId $DeviceId
         Test-Lab15TelemetryArrived -DeviceId $DeviceId -EventHubConnectionString $EventHubConnectionString
         Test-Lab15FanStateMethod -DeviceId $DeviceId
-        Test-Lab15TwinSynchronized -DeviceId $DeviceId
+        Test-Lab15TwinTags -DeviceId $DeviceId
+        Test-Lab15DesiredProperties -DeviceId $DeviceId
+        Test-Lab15ReportedProperties -DeviceId $DeviceId
+        Test-Lab15CheeseCaveQuery -DeviceId $DeviceId
     )
 }
