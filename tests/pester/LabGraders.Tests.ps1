@@ -203,6 +203,27 @@ Describe 'Lab 15 end to end with the lab''s scripts' {
         }
         finally { $jobs | Stop-Job }
     }
+    It 'reproduces a fan failure from its seed: fanAlert turns true, SetFanState answers 400 Fan failed, and the check still passes' {
+        # With seed 110147 the simulated fan fails on the first reading after it is turned on, whenever that is.
+        $id = New-TestDeviceId 'failing'
+        New-IotDevice -DeviceId $id | Out-Null
+        $job = Invoke-IotLabScript -Path (Join-Path $script:Lab15 'scripts' 'CheeseCaveDevice.csx') -DeviceId $id -Seed 110147 -Background
+        try {
+            Wait-Until { (Test-Lab15TelemetryArrived -DeviceId $id -TimeoutSeconds 2).Passed } 'the device app''s first message' 60
+            (Invoke-DeviceMethod -DeviceId $id -Name SetFanState -Payload '"On"').Status | Should -Be 200
+            Wait-Until { (Receive-Job $job -Keep | ForEach-Object { "$_" }) -contains 'Fan has failed' } 'the fan to fail' 30
+            Wait-Until { Receive-IotTelemetry -DeviceId $id -StartPosition Earliest | Where-Object { $_.Properties.fanAlert -eq 'true' } } 'a message with fanAlert true' 30
+
+            $failed = Invoke-DeviceMethod -DeviceId $id -Name SetFanState -Payload '"On"'
+            $failed.Status | Should -Be 400
+            $failed.PayloadJson | Should -Be '{"result":"Fan failed"}'
+            (Receive-Job $job -Keep | ForEach-Object { "$_" }) | Should -Contain 'Direct method failed: {"result":"Fan failed"}'
+            $check = Test-Lab15FanStateMethod -DeviceId $id
+            $check.Passed | Should -BeTrue
+            $check.Message | Should -BeLike 'The device answered SetFanState: 400 {"result":"Fan failed"}. The method works; the simulated fan has failed*'
+        }
+        finally { $job | Stop-Job }
+    }
 }
 
 Describe 'Lab 16 grader' {
