@@ -22,10 +22,20 @@ public sealed record DeviceRecord(DeviceIdentity Identity, TwinDocument Twin)
 
     /// <summary>
     /// The twin as the service sees it (<see cref="TwinDocument.ToServiceDocument"/>): compact and immutable, built
-    /// once per record — when the hub commits it — and shared by <c>GET /twins</c>, queries, jobs' query conditions
+    /// once per record — when the hub commits it (<see cref="Settled"/>) — and shared by <c>GET /twins</c>, queries, jobs' query conditions
     /// and configuration targeting. Any thread may read it.
     /// </summary>
     public JsonElement ServiceDocument => (_serviceDocument ??= new Box(Twin.ToServiceDocument(Identity))).Document;
+
+    /// <summary>
+    /// The record as the hub keeps it: its service document built, and its twin reading tags and sections from that
+    /// document rather than from text of its own, so a stored twin is one compact text and nothing more.
+    /// </summary>
+    internal DeviceRecord Settled()
+    {
+        var document = ServiceDocument;
+        return new DeviceRecord(Identity, Twin.SharingTextWith(document)) { _serviceDocument = _serviceDocument };
+    }
 
     /// <summary>Records are equal when identity and twin are: the document is derived from them.</summary>
     public bool Equals(DeviceRecord? other)

@@ -42,8 +42,7 @@ public sealed class HubState : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         foreach (var entity in store.LoadAll(StoreCollections.Devices))
         {
-            var record = DeviceRecordSerializer.Deserialize(entity.Json);
-            _ = record.ServiceDocument; // built now, not by the first query
+            var record = DeviceRecordSerializer.Deserialize(entity.Json).Settled();
             _devices[record.Identity.DeviceId] = record;
             _deviceETagSequence = Math.Max(_deviceETagSequence, record.Identity.ETagCounter);
             if (long.TryParse(record.Identity.GenerationId, NumberStyles.None, CultureInfo.InvariantCulture, out var g))
@@ -209,9 +208,9 @@ public sealed class HubState : IDisposable
                     if (record is null) _hub._devices.Remove(id);
                     else
                     {
-                        // Built on write, once: every reader (GET twin, queries, jobs, configurations) shares it.
-                        _ = record.ServiceDocument;
-                        _hub._devices[id] = record;
+                        // The service document is built on write, once: every reader (GET twin, queries, jobs,
+                        // configurations) shares it, and the stored twin reads from it too.
+                        _hub._devices[id] = record.Settled();
                     }
                 }
                 if (_staged.Count > 0) _hub.DeviceChangeCount++;

@@ -13,15 +13,24 @@ public sealed record DesiredChange(JsonObject Patch, long Version);
 
 /// <summary>
 /// A device twin's own state (identity copies come from <see cref="DeviceIdentity"/> when it is written out).
-/// Immutable by convention: the <c>With…</c> methods validate, clone, apply through <see cref="TwinMerge"/>
-/// and return a new document, so a rejected write leaves nothing half-applied.
+/// Immutable: tags and both sections are kept as compact UTF-8 text, and every read of <see cref="Tags"/>,
+/// <see cref="TwinSection.Values"/> or <see cref="TwinSection.Metadata"/> gives a new node the reader may change.
+/// The <c>With…</c> methods validate, apply through <see cref="TwinMerge"/> and return a new document, so a
+/// rejected write leaves nothing half-applied.
 /// Counters: the twin <c>version</c> and etag move on every write; a section's <c>$version</c> moves on every
 /// write that touches that section (a PATCH with an empty desired object does not touch it).
 /// </summary>
 public sealed record TwinDocument
 {
-    /// <summary>Tags (no metadata).</summary>
-    public required JsonObject Tags { get; init; }
+    // Compact and immutable, like the sections (see TwinSection); a stored twin's is a slice of its service document.
+    private JsonElement _tags;
+
+    /// <summary>Tags (no metadata): a new node on every read, free to change (the twin stays as it is).</summary>
+    public required JsonObject Tags
+    {
+        get => JsonObject.Create(_tags)!;
+        init => _tags = CompactJson.FromNode(value);
+    }
     /// <summary>Desired properties.</summary>
     public required TwinSection Desired { get; init; }
     /// <summary>Reported properties.</summary>
@@ -62,7 +71,7 @@ public sealed record TwinDocument
         if (write.Tags is { Count: > 0 } tagPatch)
         {
             TwinValidator.ValidatePatch(tagPatch, TwinSectionKind.Tags);
-            tags = (JsonObject)Tags.DeepClone();
+            tags = Tags;
             TwinMerge.MergeTags(tags, tagPatch);
             TwinValidator.ValidateSize(tags, TwinSectionKind.Tags);
         }
@@ -143,10 +152,12 @@ public sealed record TwinDocument
         writer.WriteString("modelId", ModelId);
         writer.WriteNumber("version", Version);
         writer.WritePropertyName("tags");
-        Tags.WriteTo(writer);
+        _tags.WriteTo(writer);
         writer.WriteStartObject("properties");
-        WriteSection(writer, "desired", Desired);
-        WriteSection(writer, "reported", Reported);
+        writer.WritePropertyName("desired");
+        Desired.WriteServiceJson(writer);
+        writer.WritePropertyName("reported");
+        Reported.WriteServiceJson(writer);
         writer.WriteEndObject();
         writer.WriteStartObject("capabilities");
         writer.WriteBoolean("iotEdge", device.IotEdge);
@@ -165,19 +176,20 @@ public sealed record TwinDocument
         writer.WriteEndObject();
     }
 
-    private static void WriteSection(Utf8JsonWriter writer, string name, TwinSection section)
+    /// <summary>
+    /// The same twin with its tags and sections read from <paramref name="serviceDocument"/> — this twin's own
+    /// service document (<see cref="ToServiceDocument"/>) — instead of their own text: a stored twin keeps one copy.
+    /// </summary>
+    internal TwinDocument SharingTextWith(JsonElement serviceDocument)
     {
-        writer.WriteStartObject(name);
-        foreach (var (key, value) in section.Values)
+        var properties = serviceDocument.GetProperty("properties");
+        var copy = this with
         {
-            writer.WritePropertyName(key);
-            if (value is null) writer.WriteNullValue();
-            else value.WriteTo(writer);
-        }
-        writer.WritePropertyName("$metadata");
-        section.Metadata.WriteTo(writer);
-        writer.WriteNumber("$version", section.Version);
-        writer.WriteEndObject();
+            Desired = TwinSection.Over(properties.GetProperty("desired")),
+            Reported = TwinSection.Over(properties.GetProperty("reported")),
+        };
+        copy._tags = serviceDocument.GetProperty("tags");
+        return copy;
     }
 
     /// <summary>The twin as a device reads it (MQTT GET): desired and reported with <c>$version</c>, no metadata.</summary>
@@ -190,22 +202,25 @@ public sealed record TwinDocument
     private static TwinSection Merge(TwinSection section, JsonObject patch, TwinSectionKind kind, DateTimeOffset now)
     {
         TwinValidator.ValidatePatch(patch, kind);
-        var next = section.DeepCopy() with { Version = section.Version + 1 };
-        var stamp = new MetadataStamp(WireTime.Format(now), kind == TwinSectionKind.Desired ? next.Version : null);
-        TwinMerge.MergeSection(next.Values, next.Metadata, patch, stamp);
-        TwinValidator.ValidateSize(next.Values, kind);
-        return next;
+        var version = section.Version + 1;
+        var (values, metadata) = (section.Values, section.Metadata); // new nodes over the stored text
+        var stamp = new MetadataStamp(WireTime.Format(now), kind == TwinSectionKind.Desired ? version : null);
+        TwinMerge.MergeSection(values, metadata, patch, stamp);
+        TwinValidator.ValidateSize(values, kind);
+        return new TwinSection(values, metadata, version);
     }
 
     private TwinDocument Written(JsonObject? tags, TwinSection? desired, TwinSection? reported)
-        => this with
+    {
+        var next = this with
         {
-            Tags = tags ?? Tags,
             Desired = desired ?? Desired,
             Reported = reported ?? Reported,
             Version = Version + 1,
             ETagCounter = ETagCounter + 1,
         };
+        return tags is null ? next : next with { Tags = tags };
+    }
 
     private static JsonObject WithVersion(JsonObject values, long version)
     {

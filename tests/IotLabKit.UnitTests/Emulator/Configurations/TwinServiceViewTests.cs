@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using IotLabKit.Emulator.Core;
 using IotLabKit.Emulator.Core.Devices;
 using IotLabKit.Emulator.Core.Twins;
+using IotLabKit.Emulator.Storage;
 
 namespace IotLabKit.UnitTests.Emulator.Configurations;
 
@@ -73,5 +74,46 @@ public sealed class TwinServiceViewTests
         Assert.Null(twin.Tags.Parent);
         Assert.False(twin.Desired.Values.ContainsKey("$version"));
         Assert.False(twin.Reported.Values.ContainsKey("$metadata"));
+    }
+
+    [Fact]
+    public void A_stored_twin_reads_from_its_service_document_and_takes_writes_as_before()
+    {
+        var (identity, twin) = Sample();
+        using var hub = new HubState(new InMemoryHubStore(), TimeProvider.System);
+        hub.Write(tx => { tx.Put(new DeviceRecord(identity, twin)); return 0; });
+        var stored = hub.Read(v => v.Find("d1")!);
+
+        // The stored twin shows the same parts as the twin that was put, section by section.
+        Assert.Equal(twin.Tags.ToJsonString(), stored.Twin.Tags.ToJsonString());
+        Assert.Equal("""{"firmware":{"fwVersion":"1.0.1"}}""", stored.Twin.Desired.Values.ToJsonString());
+        Assert.Equal(twin.Desired.Metadata.ToJsonString(), stored.Twin.Desired.Metadata.ToJsonString());
+        Assert.Equal(twin.Reported.ToDeviceJson().ToJsonString(), stored.Twin.Reported.ToDeviceJson().ToJsonString());
+        Assert.Equal(twin.ToServiceJson(identity).ToJsonString(), stored.Twin.ToServiceJson(identity).ToJsonString());
+
+        // Writes on the stored twin merge exactly as on any other.
+        var patch = JsonNode.Parse("""{"firmware":{"fwVersion":null,"channel":"beta"},"mode":1}""")!.AsObject();
+        var expected = twin.WithServicePatch(new TwinWrite(null, patch), Now, out _);
+        var actual = stored.Twin.WithServicePatch(new TwinWrite(null, (JsonObject)patch.DeepClone()), Now, out _);
+        Assert.Equal(expected.ToServiceJson(identity).ToJsonString(), actual.ToServiceJson(identity).ToJsonString());
+        Assert.Equal("""{"firmware":{"channel":"beta"},"mode":1}""", actual.Desired.Values.ToJsonString());
+        Assert.Equal(3, actual.Desired.Version);
+    }
+
+    [Fact]
+    public void Reading_a_stored_twin_gives_new_nodes_that_change_nothing()
+    {
+        var (identity, twin) = Sample();
+        var stored = new DeviceRecord(identity, twin).Settled();
+
+        var tags = stored.Twin.Tags;
+        tags["env"] = "changed";
+        stored.Twin.Desired.Values.Remove("firmware");
+        stored.Twin.Reported.Metadata["x"] = 1;
+
+        Assert.Equal("test", (string?)stored.Twin.Tags["env"]);
+        Assert.True(stored.Twin.Desired.Values.ContainsKey("firmware"));
+        Assert.False(stored.Twin.Reported.Metadata.ContainsKey("x"));
+        Assert.Equal(twin.ToServiceJson(identity).ToJsonString(), JsonObject.Create(stored.ServiceDocument)!.ToJsonString());
     }
 }
