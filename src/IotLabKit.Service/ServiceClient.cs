@@ -49,10 +49,14 @@ public sealed class ServiceClient : IDisposable, IAsyncDisposable
         return new ServiceClient(http, new AmqpServiceConnection(IotHubHttpClient.ParseServiceConnectionString(connectionString), options), options.Timeout);
     }
 
-    /// <summary>Opens the AMQP connection for cloud-to-device messages now (it otherwise opens on first use); direct methods need none.</summary>
-    public async Task OpenAsync(CancellationToken cancellationToken = default) => await _amqp.GetSessionAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Does nothing: the AMQP connection for cloud-to-device messages opens on the first send or feedback read, and
+    /// direct methods need none (so a script that opens the client and only calls methods never dials AMQP).
+    /// Kept so code written for Microsoft's client runs.
+    /// </summary>
+    public Task OpenAsync() => Task.CompletedTask;
 
-    /// <summary>Closes the AMQP connection (the next send opens it again).</summary>
+    /// <summary>Closes the AMQP connection if one is open (the next send opens it again).</summary>
     public async Task CloseAsync()
     {
         await _senderGate.WaitAsync().ConfigureAwait(false);
