@@ -300,9 +300,14 @@ public sealed class StartIotLabCommand : LabCmdlet
         Show("Service policy primary key:");
         Show(context.IotHubSasKey);
         Show("------------------------------------------------");
-        if (interval is { } shown && connection.IsEmulator)
+        if (interval is { } asked && connection.IsEmulator)
         {
-            Show($"Automatic device configurations: this emulator evaluates them right after each change and then every {Describe(HubSession.Emulator?.Options.ConfigurationEvaluationInterval ?? shown)}.", ConsoleColor.Yellow);
+            // The interval is known only for the emulator this session started; another one was started elsewhere.
+            var own = HubSession.Emulator is { HasExited: false } emulator && HubSession.IsConnectedTo(emulator) ? emulator.Options.ConfigurationEvaluationInterval ?? TimeSpan.FromMinutes(5) : (TimeSpan?)null;
+            Show(own is { } actual
+                ? $"Automatic device configurations: this emulator evaluates them right after each change and then every {Describe(actual)}."
+                : $"Automatic device configurations: this lab expects the emulator to evaluate them every {Describe(asked)} (Start-IotHubEmulator -ConfigurationEvaluationInterval {asked.TotalSeconds.ToString(CultureInfo.InvariantCulture)}).",
+                ConsoleColor.Yellow);
             Show("A real IoT hub evaluates them about every 5 minutes, so there the portal's counts (targeted, applied, custom metrics) can take that long to move.", ConsoleColor.Yellow);
         }
         return true;
@@ -544,8 +549,10 @@ public sealed class StartIotLabCommand : LabCmdlet
         return hub;
     }
 
+    // While the pipeline stops (Ctrl+C) nothing can be written any more, but the scripts must still be stopped.
     private void Pump()
     {
+        if (Stopping) return;
         var prefix = watcher.Runs.Count > 1;
         foreach (var (run, line) in watcher.TakeNewLines()) ShowLine(line, prefix ? Path.GetFileNameWithoutExtension(run.Name) : null);
     }
@@ -559,10 +566,14 @@ public sealed class StartIotLabCommand : LabCmdlet
         foreach (var line in lines) Show(line);
     }
 
-    private void Show(string text, ConsoleColor? color = null) => ShowLine(new ScriptLine(text, color));
+    private void Show(string text, ConsoleColor? color = null)
+    {
+        if (!Stopping) ShowLine(new ScriptLine(text, color));
+    }
 
     private void Progress(string? activity, string? status, int percent = -1)
     {
+        if (Stopping) return;
         if (activity is null)
         {
             WriteProgress(new ProgressRecord(ProgressId, "Start-IotLab", "Done") { RecordType = ProgressRecordType.Completed });

@@ -61,7 +61,7 @@ public sealed class StartIotLabHostTests : IAsyncLifetime
         var output = host.Output;
         var shown = new[]
         {
-            "Task 1.1:", "Configuration Data:", "then every 10 seconds", "A real IoT hub evaluates them about every 5 minutes",
+            "Task 1.1:", "Configuration Data:", "evaluate them every 10 seconds", "A real IoT hub evaluates them about every 5 minutes",
             "Task 2.1:", "Task 2.1:", "Skipped task 2.2:", "Task 3.1:", "sensor-th-0155: Current firmware version: 1.0.0",
             "Task 3.2:", "PS> New-AutoConfiguration -Id firmwareupdate", "Task 3.3:", "sensor-th-0155: Current firmware version: 1.0.1",
             "Task 3.4:", "Task 3.5:", "Stopped FwUpdateDevice.csx.", "Lab 16 finished:",
@@ -88,6 +88,43 @@ public sealed class StartIotLabHostTests : IAsyncLifetime
         Assert.Contains("Stopped FwUpdateDevice.csx.", host.Output);
         Assert.Contains("Resume with: Start-IotLab -Lab 16 -Step <step>", host.Output);
         Assert.Empty(IotLabKit.Labs.Scripting.LabScriptRegistry.Running);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_the_lab_and_its_background_scripts_cleanly()
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule([typeof(StartIotLabCommand).Assembly.Location]);
+        using var runspace = RunspaceFactory.CreateRunspace(state);
+        runspace.Open();
+        Invoke(runspace, "Connect-IotHub", ("ConnectionString", _emulator!.ConnectionString()), ("CaCertificatePath", _emulator.Status.CaCertificatePath));
+        try
+        {
+            using var shell = System.Management.Automation.PowerShell.Create();
+            shell.Runspace = runspace;
+            shell.AddCommand("Start-IotLab").AddParameter("Lab", 99).AddParameter("Auto", true)
+                .AddParameter("LabPath", new[] { Path.Combine(RepoPaths.Root, "tests", "fixtures", "labs") });
+            var heartbeat = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            shell.Streams.Information.DataAdded += (_, e) =>
+            {
+                if (shell.Streams.Information[e.Index].ToString() == "Message sent") heartbeat.TrySetResult();
+            };
+
+            var running = shell.BeginInvoke();
+            await heartbeat.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            await Task.Factory.FromAsync(shell.BeginStop(null, null), shell.EndStop).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
+            Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(running));
+            Assert.Empty(IotLabKit.Labs.Scripting.LabScriptRegistry.Running);
+            // The background device closed its connection itself (its CancellationToken was cancelled).
+            var device = Assert.Single(Invoke(runspace, "Get-IotDevice", ("DeviceId", "fixture-dev-02")));
+            Assert.Equal("Disconnected", device.Properties["ConnectionState"].Value?.ToString());
+        }
+        finally
+        {
+            Invoke(runspace, "Disconnect-IotHub");
+        }
     }
 
     private LabRunInfo RunLab(ScriptedHost host, int lab)
