@@ -9,7 +9,9 @@ BeforeAll {
     $script:FailingScripts = Join-Path $script:RepoRoot 'tests' 'fixtures' 'scripts'
 
     function Invoke-Captured([scriptblock] $Command) {
-        # The script's lines arrive on the information stream (as Write-Host's do); errors are collected apart.
+        # The script's lines arrive on the information stream (as Write-Host's do); errors are collected apart, also
+        # when the caller's preference would make them stop the command (the suite runs with 'Stop').
+        $ErrorActionPreference = 'Continue'
         $records = @(& $Command 2>&1 6>&1)
         [pscustomobject]@{
             Lines  = @($records | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | ForEach-Object { "$_" })
