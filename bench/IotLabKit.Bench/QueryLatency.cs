@@ -11,7 +11,8 @@ namespace IotLabKit.Bench;
 /// <c>POST /devices/query</c> over many twins (100,000 by default): the emulator is seeded through the bulk registry
 /// API (<c>POST /devices</c>, 100 devices with tags and reported properties per request), then each query is
 /// timed end to end over HTTPS keep-alive, every page fetched. Also the emulator's resident memory empty, with the
-/// twins, and after the first query built its query documents.
+/// twins, and after the first query (each twin's query document is built when the twin is written, so a query should
+/// add nothing).
 /// </summary>
 internal static class QueryLatency
 {

@@ -49,8 +49,8 @@ public static class QueryEndpoints
         return values.Count == 0 ? null : values[0];
     }
 
-    // Whole twins are shared query documents: they are written out as they are, never put in a JsonArray
-    // (that would give them a parent and so change them).
+    // Rows are written one by one rather than put in a JsonArray: a whole twin is a node over the twin's shared
+    // compact document, written out from its text without being read into nodes.
     private sealed class PageResult(QueryPage page) : IResult
     {
         private static readonly JsonWriterOptions WriterOptions = new() { Encoder = HubJson.WriteOptions.Encoder };
