@@ -8,6 +8,11 @@ BeforeAll {
     $script:status = Start-TestEmulator
 
     # Sends messages as a device with our device client (MQTT over TLS), each awaited (PUBACK = stored).
+    function Wait-NextMillisecond([int] $Count = 1) {
+        $start = [DateTime]::UtcNow.Ticks / [TimeSpan]::TicksPerMillisecond
+        while ([Math]::Floor([DateTime]::UtcNow.Ticks / [TimeSpan]::TicksPerMillisecond) -lt [Math]::Floor($start) + $Count) { }
+    }
+
     function Send-TestTelemetry([string] $DeviceId, [object[]] $Bodies, [hashtable] $Properties = @{}, [string] $ContentType) {
         $cs = Get-IotDeviceConnectionString $DeviceId -AsPlainText
         $options = [IotLabKit.Device.DeviceClientOptions]::new()
@@ -92,7 +97,12 @@ Describe 'Receive-IotTelemetry over the Event Hubs-compatible endpoint' {
         $id = New-TestDeviceId 'replay'
         New-IotDevice $id | Out-Null
         Send-TestTelemetry $id 'a', 'b', 'c'
+        # Event Hubs positions carry enqueued times in whole milliseconds, and a send here takes well under one: keep
+        # 'c' and 'd' out of $middle's millisecond so the start time falls cleanly between them (a clock-granularity
+        # guard, not a wait for an event).
+        Wait-NextMillisecond -Count 2
         $middle = Get-Date
+        Wait-NextMillisecond -Count 2
         Send-TestTelemetry $id 'd', 'e'
 
         $all = Receive-IotTelemetry $id -StartPosition Earliest
