@@ -20,6 +20,15 @@ Describe 'Start-IotHubEmulator' {
         Get-IotDevice | Should -BeNullOrEmpty
     }
 
+    It 'takes free ports for every listener with -Port 0, leaving IoT Hub''s well-known ones to another emulator' {
+        $status = Get-IotHubEmulator
+        $status.MqttPort | Should -BeGreaterThan 0
+        $status.MqttPort | Should -Not -Be 8883
+        $status.AmqpsPort | Should -Not -Be 5671
+        $status.AmqpPort | Should -Not -Be 5672
+        (Get-IotHubEventHubConnectionString -AsPlainText) | Should -Match "Endpoint=sb://localhost:$($status.AmqpPort)/"
+    }
+
     It 'hands out the service connection string as a SecureString unless -AsPlainText' {
         (Get-IotHubEmulator).ServiceConnectionString | Should -BeOfType [securestring]
         $plain = (Get-IotHubEmulator -AsPlainText).ServiceConnectionString

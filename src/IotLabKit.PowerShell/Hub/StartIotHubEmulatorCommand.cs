@@ -29,7 +29,8 @@ public sealed class StartIotHubEmulatorCommand : IotLabKitCmdlet
     [Parameter(Mandatory = true, ParameterSetName = InMemorySet)]
     public SwitchParameter InMemory { get; set; }
 
-    /// <summary>The HTTPS port: 443 by default (the emulator falls back to 8443 if 443 is taken); 0 picks a free port.</summary>
+    /// <summary>The HTTPS port: 443 by default (the emulator falls back to 8443 if 443 is taken); 0 picks free ports for every
+    /// listener (HTTPS, MQTT, AMQPS and plain AMQP), leaving 8883/5671/5672 to another emulator.</summary>
     [Parameter]
     [ValidateRange(0, 65535)]
     public int Port { get; set; } = 443;

@@ -20,6 +20,12 @@ public sealed class EmulatorInfo
     public string? HostName { get; init; }
     /// <summary>The HTTPS (REST) port.</summary>
     public int? HttpsPort { get; init; }
+    /// <summary>The MQTT-over-TLS port (devices also reach MQTT on the HTTPS port, over TLS or WebSocket).</summary>
+    public int? MqttPort { get; init; }
+    /// <summary>The AMQPS port (cloud-to-device messages, the Event Hubs-compatible endpoint).</summary>
+    public int? AmqpsPort { get; init; }
+    /// <summary>The plain AMQP port for <c>UseDevelopmentEmulator=true</c> Event Hubs clients.</summary>
+    public int? AmqpPort { get; init; }
     /// <summary>What clients put in HostName: host, plus the port unless it is 443.</summary>
     public string? ConnectionHost { get; init; }
     /// <summary>The folder with the database, keys and certificates.</summary>
@@ -47,6 +53,9 @@ public sealed class EmulatorInfo
             HubName = status?.HubName,
             HostName = status?.HostName,
             HttpsPort = status?.HttpsPort,
+            MqttPort = status is { MqttPort: > 0 } ? status.MqttPort : null,
+            AmqpsPort = status is { AmqpsPort: > 0 } ? status.AmqpsPort : null,
+            AmqpPort = status is { AmqpPort: > 0 } ? status.AmqpPort : null,
             ConnectionHost = status?.ConnectionHost,
             DataDir = status?.DataDir,
             Storage = status?.Storage,

@@ -92,6 +92,10 @@ internal sealed class EmulatorProcess
         if (options.InMemory) info.ArgumentList.Add("--in-memory");
         if (options.DataPath is not null) { info.ArgumentList.Add("--data-dir"); info.ArgumentList.Add(options.DataPath); }
         if (options.Port is { } port) { info.ArgumentList.Add("--https-port"); info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+        // "Any free port" means every listener: a test or second emulator must not take IoT Hub's well-known MQTT and
+        // AMQP ports from the one a student runs (clients learn the ports from the status file and connection strings).
+        if (options.Port == 0)
+            foreach (var listener in new[] { "--mqtt-port", "--amqps-port", "--amqp-port" }) { info.ArgumentList.Add(listener); info.ArgumentList.Add("0"); }
         if (options.HostName is not null) { info.ArgumentList.Add("--host-name"); info.ArgumentList.Add(options.HostName); }
         if (options.HubName is not null) { info.ArgumentList.Add("--hub-name"); info.ArgumentList.Add(options.HubName); }
         if (options.ConfigurationEvaluationInterval is { } interval)

@@ -21,6 +21,7 @@ internal sealed class EmulatorStatus
     [JsonPropertyName("caCertificatePath")] public string? CaCertificatePath { get; init; }
     [JsonPropertyName("dataDir")] public string? DataDir { get; init; }
     [JsonPropertyName("storage")] public string? Storage { get; init; }
+    [JsonPropertyName("mqttPort")] public int MqttPort { get; init; }
     [JsonPropertyName("amqpPort")] public int AmqpPort { get; init; }
     [JsonPropertyName("amqpsPort")] public int AmqpsPort { get; init; }
     [JsonPropertyName("eventHubConnectionString")] public string? EventHubConnectionString { get; init; }
