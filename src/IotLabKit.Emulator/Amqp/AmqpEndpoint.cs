@@ -20,11 +20,13 @@ public sealed class AmqpEndpoint : IDisposable
 {
     private readonly ContainerHost _host;
     private readonly AmqpsFrontDoor _frontDoor;
+    private readonly AmqpWebSocketGateway _webSockets;
 
-    private AmqpEndpoint(ContainerHost host, AmqpsFrontDoor frontDoor, int amqpsPort, int amqpPort)
+    private AmqpEndpoint(ContainerHost host, AmqpsFrontDoor frontDoor, AmqpWebSocketGateway webSockets, int amqpsPort, int amqpPort)
     {
         _host = host;
         _frontDoor = frontDoor;
+        _webSockets = webSockets;
         AmqpsPort = amqpsPort;
         AmqpPort = amqpPort;
     }
@@ -35,13 +37,13 @@ public sealed class AmqpEndpoint : IDisposable
     /// <summary>The plain AMQP port (development clients only).</summary>
     public int AmqpPort { get; }
 
-    /// <summary>Opens both listeners. A default port that is taken falls back to any free port (with a line on stderr); a port asked for explicitly that is taken fails.</summary>
+    /// <summary>Opens both listeners and AMQP over WebSocket (<paramref name="webSockets"/>). A default port that is taken falls back to any free port (with a line on stderr); a port asked for explicitly that is taken fails.</summary>
     public static AmqpEndpoint Start(EmulatorSettings settings, X509Certificate2 certificate, TelemetryStore telemetry, ConsumerGroupRegistry consumerGroups, SasValidator validator,
-        TimeProvider clock, ILoggerFactory loggerFactory, CloudToDeviceQueue cloudToDevice, FeedbackQueue feedback)
+        TimeProvider clock, ILoggerFactory loggerFactory, CloudToDeviceQueue cloudToDevice, FeedbackQueue feedback, AmqpWebSocketGateway webSockets)
     {
         var amqpsPort = ChoosePort("AMQPS", settings.AmqpsPort, EmulatorSettings.DefaultAmqpsPort);
         var amqpPort = ChoosePort("AMQP", settings.AmqpPort, EmulatorSettings.DefaultAmqpPort, avoid: amqpsPort);
-        // AMQPS goes through AmqpsFrontDoor to the SASL listener (the plain port) or to a loopback one without SASL.
+        // AMQPS (through AmqpsFrontDoor) and AMQP over WebSocket go to the SASL listener (the plain port) or to a loopback one without SASL.
         var noSaslPort = ChoosePort("AMQP (internal)", 0, 0, avoid: amqpsPort);
         var host = new ContainerHost(
             [new Address("127.0.0.1", amqpPort, null, null, "/", "amqp"), new Address("127.0.0.1", noSaslPort, null, null, "/", "amqp")],
@@ -54,22 +56,25 @@ public sealed class AmqpEndpoint : IDisposable
         host.RegisterLinkProcessor(new AmqpLinkRouter(telemetry, consumerGroups, authorization, settings.HubName, logger,
             new CloudToDeviceLinks(cloudToDevice, feedback, authorization, settings.HubName, logger), new CbsNode(new CbsProcessor(authorization))));
         AmqpsFrontDoor frontDoor;
+        var relay = new AmqpConnectionRelay(amqpPort, noSaslPort, logger);
         try
         {
             host.Open();
-            frontDoor = AmqpsFrontDoor.Start(amqpsPort, certificate, amqpPort, noSaslPort, logger);
+            frontDoor = AmqpsFrontDoor.Start(amqpsPort, certificate, relay, logger);
         }
         catch (SocketException ex)
         {
             host.Close();
             throw new SettingsException($"Cannot listen for AMQP on ports {amqpsPort}/{amqpPort}: {ex.Message}");
         }
-        return new AmqpEndpoint(host, frontDoor, amqpsPort, amqpPort);
+        webSockets.Attach(relay);
+        return new AmqpEndpoint(host, frontDoor, webSockets, amqpsPort, amqpPort);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        _webSockets.Attach(null);
         _frontDoor.Dispose();
         _host.Close();
     }

@@ -10,35 +10,31 @@ namespace IotLabKit.Emulator.Amqp;
 /// <summary>
 /// The AMQPS port. IoT Hub takes AMQP over TLS both with a SASL layer (the Event Hubs and .NET clients: SASL
 /// MSSBCBS or ANONYMOUS, then CBS) and without one (Microsoft's Node service SDK opens AMQP straight after TLS, then
-/// CBS). AMQPNetLite's listener does one or the other, so this front door ends TLS, reads the client's protocol
-/// header (<c>AMQP 3 1 0 0</c> asks for SASL, <c>AMQP 0 1 0 0</c> does not) and relays the connection to the
-/// matching loopback listener of the same container.
+/// CBS). This front door ends TLS and gives the decrypted stream to <see cref="AmqpConnectionRelay"/>, which picks
+/// the loopback listener by the client's protocol header.
 /// </summary>
 internal sealed class AmqpsFrontDoor : IDisposable
 {
-    private const byte SaslProtocolId = 3;
     private readonly TcpListener _listener;
     private readonly X509Certificate2 _certificate;
-    private readonly int _saslPort;
-    private readonly int _plainPort;
+    private readonly AmqpConnectionRelay _relay;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closed = new();
 
-    private AmqpsFrontDoor(TcpListener listener, X509Certificate2 certificate, int saslPort, int plainPort, ILogger logger)
+    private AmqpsFrontDoor(TcpListener listener, X509Certificate2 certificate, AmqpConnectionRelay relay, ILogger logger)
     {
         _listener = listener;
         _certificate = certificate;
-        _saslPort = saslPort;
-        _plainPort = plainPort;
+        _relay = relay;
         _logger = logger;
     }
 
     /// <summary>Listens on <paramref name="port"/> (loopback); throws <see cref="SocketException"/> when it is taken.</summary>
-    public static AmqpsFrontDoor Start(int port, X509Certificate2 certificate, int saslPort, int plainPort, ILogger logger)
+    public static AmqpsFrontDoor Start(int port, X509Certificate2 certificate, AmqpConnectionRelay relay, ILogger logger)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start();
-        var door = new AmqpsFrontDoor(listener, certificate, saslPort, plainPort, logger);
+        var door = new AmqpsFrontDoor(listener, certificate, relay, logger);
         _ = Task.Run(door.AcceptAsync);
         return door;
     }
@@ -77,17 +73,7 @@ internal sealed class AmqpsFrontDoor : IDisposable
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 }, handshake.Token).ConfigureAwait(false);
             }
-            var header = new byte[8];
-            await tls.ReadExactlyAsync(header, _closed.Token).ConfigureAwait(false);
-            using var backend = new TcpClient { NoDelay = true };
-            await backend.ConnectAsync(IPAddress.Loopback, header[4] == SaslProtocolId ? _saslPort : _plainPort, _closed.Token).ConfigureAwait(false);
-            var inner = backend.GetStream();
-            await inner.WriteAsync(header, _closed.Token).ConfigureAwait(false);
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
-            var up = tls.CopyToAsync(inner, done.Token);
-            var down = inner.CopyToAsync(tls, done.Token);
-            await Task.WhenAny(up, down).ConfigureAwait(false);
-            done.Cancel();
+            await _relay.RelayAsync(tls, "TLS", closeClientOutput: null, _closed.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or AuthenticationException or SocketException or OperationCanceledException or ObjectDisposedException)
         {

@@ -104,7 +104,7 @@ public static class EmulatorHost
             var mqttPort = bound.ActualMqttPort;
             using var amqp = AmqpEndpoint.Start(settings, certificates.ServerCertificate, telemetry, app.Services.GetRequiredService<ConsumerGroupRegistry>(),
                 app.Services.GetRequiredService<SasValidator>(), clock, loggerFactory,
-                app.Services.GetRequiredService<CloudToDeviceQueue>(), app.Services.GetRequiredService<FeedbackQueue>());
+                app.Services.GetRequiredService<CloudToDeviceQueue>(), app.Services.GetRequiredService<FeedbackQueue>(), app.Services.GetRequiredService<AmqpWebSocketGateway>());
             var status = EmulatorStatus.Build(settings, port, mqttPort, policies, certificates.CaCertificatePath, store.Kind);
             EmulatorStatus.AddAmqp(status, settings, amqp.AmqpsPort, amqp.AmqpPort, policies);
             if (settings.StatusFile is not null) EmulatorStatus.WriteFile(settings.StatusFile, status);
@@ -112,6 +112,7 @@ public static class EmulatorHost
             Console.Out.WriteLine($"Devices: MQTT over TLS on port {mqttPort} (and on {port}), MQTT over WebSocket at wss://{EmulatorStatus.HostNameWithPort(settings.HostName, port)}{MqttConnectionRouting.WebSocketPath}");
             Console.Out.WriteLine($"Service connection string: {status["serviceConnectionString"]}");
             Console.Out.WriteLine($"Event Hubs-compatible endpoint: {status["eventHubConnectionString"]} (AMQPS on port {amqp.AmqpsPort})");
+            Console.Out.WriteLine($"Service AMQP: AMQPS on port {amqp.AmqpsPort}, AMQP over WebSocket at wss://{EmulatorStatus.HostNameWithPort(settings.HostName, port)}{MqttConnectionRouting.WebSocketPath} (sub-protocol {AmqpWebSocketGateway.SubProtocol})");
             Console.Out.WriteLine($"CA certificate: {certificates.CaCertificatePath} (Node: NODE_EXTRA_CA_CERTS)");
             Console.Out.WriteLine(EmulatorStatus.LinePrefix + HubJson.Write(status));
             Console.Out.Flush();
@@ -201,6 +202,7 @@ public static class EmulatorHost
         builder.Services.AddSingleton<ConsumerGroupRegistry>();
         builder.Services.AddSingleton(mqttConnections);
         builder.Services.AddSingleton(mqttWebSockets);
+        builder.Services.AddSingleton<AmqpWebSocketGateway>();
         builder.Services.AddSingleton<DeviceSessionTable>();
         builder.Services.AddSingleton<SessionPersistence>();
         builder.Services.AddSingleton<DeviceConnectAuthenticator>();
@@ -221,7 +223,7 @@ public static class EmulatorHost
         app.UseRouting();
         app.UseMiddleware<ServiceRequestGate>();
         RestApi.Map(app);
-        app.MapMqttWebSocket();
+        app.MapIotHubWebSockets();
         return app;
     }
 

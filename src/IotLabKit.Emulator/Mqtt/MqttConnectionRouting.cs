@@ -1,7 +1,5 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using MQTTnet.AspNetCore;
 
@@ -11,7 +9,8 @@ namespace IotLabKit.Emulator.Mqtt;
 /// How device connections reach <see cref="MqttDeviceEndpoint"/> through Kestrel (which does the TLS, with the
 /// same certificate as HTTPS): every connection on the MQTT port; on the HTTPS port those that open with an MQTT
 /// CONNECT, so a device connection string whose <c>HostName</c> carries the HTTPS port (as the emulator's do when
-/// it is not on 443) works for MQTT too; and MQTT over WebSocket at <c>/$iothub/websocket</c>.
+/// it is not on 443) works for MQTT too; and MQTT over WebSocket at <c>/$iothub/websocket</c> (which
+/// <see cref="Hosting.WebSocketRouting"/> shares with AMQP by sub-protocol).
 /// </summary>
 public static class MqttConnectionRouting
 {
@@ -49,14 +48,10 @@ public static class MqttConnectionRouting
             else await next(connection).ConfigureAwait(false);
         });
 
-    /// <summary>Maps MQTT over WebSocket (sub-protocol <c>mqtt</c>) at <see cref="WebSocketPath"/>.</summary>
-    public static void MapMqttWebSocket(this IEndpointRouteBuilder routes)
-        => routes.Map(WebSocketPath, async (HttpContext context, MqttWebSocketServerAdapter adapter) =>
-        {
-            if (!context.WebSockets.IsWebSocketRequest)
-                throw new Core.HubException(Protocol.IotHubErrorCode.GenericBadRequest,
-                    $"{WebSocketPath} accepts WebSocket connections (sub-protocol 'mqtt') only.");
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(MqttSubProtocolSelector.SelectSubProtocol(context.Request)).ConfigureAwait(false);
-            await adapter.RunWebSocketConnectionAsync(socket, context).ConfigureAwait(false);
-        });
+    /// <summary>Accepts MQTT over WebSocket (sub-protocol <c>mqtt</c>) on a request to <see cref="WebSocketPath"/>.</summary>
+    public static async Task AcceptMqttWebSocketAsync(HttpContext context, MqttWebSocketServerAdapter adapter)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(MqttSubProtocolSelector.SelectSubProtocol(context.Request)).ConfigureAwait(false);
+        await adapter.RunWebSocketConnectionAsync(socket, context).ConfigureAwait(false);
+    }
 }
