@@ -163,7 +163,8 @@ Describe 'Invoke-IotLabScript' {
             $lines | Should -Contain 'Message sent'
             # The script saw its CancellationToken and closed its client itself.
             $lines[-1] | Should -Be 'Heartbeat stopped cleanly'
-            (Get-IotDevice -DeviceId fixture-dev-02).ConnectionState | Should -Be 'Disconnected'
+            # The hub records the DISCONNECT a moment after the client returns from closing.
+            Wait-Until { (Get-IotDevice -DeviceId fixture-dev-02).ConnectionState -eq 'Disconnected' } 'fixture-dev-02 disconnected' -TimeoutSeconds 15
         }
         finally { Remove-Job $job -Force }
     }
@@ -199,7 +200,7 @@ Describe 'Start-IotLab' {
         $shown | Should -Contain 'Device fixture-dev-01: created'
         ($shown | Where-Object { $_ -like '*Telemetry received: {"marker":*' }) | Should -Not -BeNullOrEmpty
         [IotLabKit.Labs.Scripting.LabScriptRegistry]::Running.Count | Should -Be 0
-        (Get-IotDevice -DeviceId fixture-dev-02).ConnectionState | Should -Be 'Disconnected'
+        Wait-Until { (Get-IotDevice -DeviceId fixture-dev-02).ConnectionState -eq 'Disconnected' } 'fixture-dev-02 disconnected' -TimeoutSeconds 15
     }
 
     It 'says "Already exists" for the lab''s devices on a second run and runs optional exercises with -IncludeOptional' {

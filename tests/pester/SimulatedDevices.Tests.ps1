@@ -205,7 +205,8 @@ Describe 'Start-SimulatedDevice, Get-SimulatedDevice and Stop-SimulatedDevice' {
         $stopped = $id | Stop-SimulatedDevice -PassThru
 
         $stopped.State | Should -Be 'Stopped'
-        (Get-IotDevice $id).ConnectionState | Should -Be 'Disconnected'
+        # The hub records the DISCONNECT a moment after the client returns from closing.
+        Wait-Until { (Get-IotDevice $id).ConnectionState -eq 'Disconnected' } "$id disconnected" -TimeoutSeconds 15
         Get-SimulatedDevice $id -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'GetSimulatedDeviceNotFound,*'
     }

@@ -1,4 +1,5 @@
 extern alias DeviceSdk;
+using IotLabKit.Testing;
 using System.Text.Json.Nodes;
 using IotLabKit.Protocol;
 using MQTTnet;

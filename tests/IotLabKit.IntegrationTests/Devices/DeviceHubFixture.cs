@@ -108,19 +108,3 @@ public sealed class DeviceHubFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Waits on a condition that something else makes true (no sleeps): polls a cheap check on each signal or tick.</summary>
-internal static class Eventually
-{
-    public static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (true)
-        {
-            var value = await read();
-            if (done(value)) return value;
-            try { await tick.WaitForNextTickAsync(cts.Token); }
-            catch (OperationCanceledException) { throw new TimeoutException($"Never saw: {what}. Last value: {value}"); }
-        }
-    }
-}

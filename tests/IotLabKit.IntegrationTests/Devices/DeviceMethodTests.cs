@@ -1,4 +1,5 @@
 extern alias DeviceSdk;
+using IotLabKit.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;

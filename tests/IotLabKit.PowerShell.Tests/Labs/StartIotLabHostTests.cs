@@ -117,9 +117,11 @@ public sealed class StartIotLabHostTests : IAsyncLifetime
             Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
             Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(running));
             Assert.Empty(IotLabKit.Labs.Scripting.LabScriptRegistry.Running);
-            // The background device closed its connection itself (its CancellationToken was cancelled).
-            var device = Assert.Single(Invoke(runspace, "Get-IotDevice", ("DeviceId", "fixture-dev-02")));
-            Assert.Equal("Disconnected", device.Properties["ConnectionState"].Value?.ToString());
+            // The background device closed its connection itself (its CancellationToken was cancelled); the hub
+            // records the DISCONNECT it sent a moment after the client returns, so wait for the hub to say so.
+            await Eventually.WaitAsync(
+                () => Task.FromResult(Assert.Single(Invoke(runspace, "Get-IotDevice", ("DeviceId", "fixture-dev-02"))).Properties["ConnectionState"].Value?.ToString()),
+                state => state == "Disconnected", "fixture-dev-02 disconnected", TimeSpan.FromSeconds(15));
         }
         finally
         {
