@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Security;
 using System.Text.RegularExpressions;
 using IotLabKit.PowerShell.Common;
@@ -17,24 +16,9 @@ namespace IotLabKit.PowerShell.Labs;
 [OutputType(typeof(LabGradeInfo))]
 public sealed partial class TestIotLabCommand : LabCmdlet
 {
-    // Its own runspace, so an instructor's own Invoke-Pester run can call Test-IotLab without the two runs sharing
-    // state. The module is the same assembly, so the grader sees this session's hub connection.
-    private const string RunGrader = """
-        param($PesterPath, $ModulePath, $GraderPath, $Data, $OutputPath, $OutputFormat, $Verbosity, $SuiteName)
-        $ErrorActionPreference = 'Stop'
-        Import-Module $PesterPath
-        Import-Module $ModulePath
-        $config = New-PesterConfiguration
-        $config.Run.Container = New-PesterContainer -Path $GraderPath -Data $Data
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = $Verbosity
-        if ($OutputPath) {
-            $config.TestResult.Enabled = $true
-            $config.TestResult.OutputPath = $OutputPath
-            $config.TestResult.OutputFormat = $OutputFormat
-            $config.TestResult.TestSuiteName = $SuiteName
-        }
-        $result = Invoke-Pester -Configuration $config
+    // Reads the graded run ($result, from PesterModule.RunGrader): each check's name, result and message. The grader's
+    // runspace imports the same assembly, so it sees this session's hub connection.
+    private const string Summarize = """
         [pscustomobject]@{
             Tests  = @($result.Tests | ForEach-Object {
                 [pscustomobject]@{
@@ -110,7 +94,7 @@ public sealed partial class TestIotLabCommand : LabCmdlet
         var reportPath = OutputPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
         if (reportPath is not null && Path.GetDirectoryName(reportPath) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
 
-        var summary = KeepingSessionConnection(() => Invoke(pester!, grader, data, reportPath, $"IotLabKit lab {lab.Id}"));
+        var summary = KeepingSessionConnection(() => Grade(pester!, grader, data, reportPath, $"IotLabKit lab {lab.Id}"));
         var checks = Items(summary, "Tests").Select(t => new LabCheckResult
         {
             Name = t.Properties["Name"]?.Value?.ToString() ?? "",
@@ -145,23 +129,11 @@ public sealed partial class TestIotLabCommand : LabCmdlet
         WriteObject(report.ToPSObject());
     }
 
-    private PSObject? Invoke(string pester, string grader, Hashtable data, string? reportPath, string suiteName)
+    private PSObject? Grade(string pester, string grader, Hashtable data, string? reportPath, string suiteName)
     {
-        var module = Path.Combine(ModuleDirectory, "IotLabKit.psd1");
-        if (!File.Exists(module)) module = typeof(TestIotLabCommand).Assembly.Location;
-        using var runspace = RunspaceFactory.CreateRunspace(Host, InitialSessionState.CreateDefault2());
-        runspace.Open();
-        runspace.SessionStateProxy.Path.SetLocation(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
-        using var shell = System.Management.Automation.PowerShell.Create();
-        shell.Runspace = runspace;
-        shell.AddScript(RunGrader)
-            .AddArgument(pester).AddArgument(module).AddArgument(grader).AddArgument(data)
-            .AddArgument(reportPath).AddArgument(OutputFormat).AddArgument(Verbosity).AddArgument(suiteName);
         try
         {
-            var output = shell.Invoke();
-            foreach (var error in shell.Streams.Error) WriteError(error);
-            return output.LastOrDefault();
+            return PesterModule.RunGrader(this, pester, ModuleDirectory, grader, [data], reportPath, OutputFormat, Verbosity, suiteName, Summarize).LastOrDefault();
         }
         catch (RuntimeException ex)
         {

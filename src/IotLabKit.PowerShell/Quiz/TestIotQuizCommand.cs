@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using IotLabKit.PowerShell.Common;
 using IotLabKit.PowerShell.Errors;
 using IotLabKit.Quizzes;
@@ -15,24 +14,8 @@ namespace IotLabKit.PowerShell.Quiz;
 [OutputType(typeof(QuizGradeReport))]
 public sealed class TestIotQuizCommand : QuizCmdlet
 {
-    // Runs in its own runspace, so an instructor's own Invoke-Pester run can call Test-IotQuiz without the two
-    // Pester runs sharing state. Returns one summary per answers file (container).
-    private const string RunGrader = """
-        param($PesterPath, $ModulePath, $GraderPath, $Runs, $OutputPath, $OutputFormat, $Verbosity)
-        $ErrorActionPreference = 'Stop'
-        Import-Module $PesterPath
-        Import-Module $ModulePath
-        $config = New-PesterConfiguration
-        $config.Run.Container = @(foreach ($run in $Runs) { New-PesterContainer -Path $GraderPath -Data $run })
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = $Verbosity
-        if ($OutputPath) {
-            $config.TestResult.Enabled = $true
-            $config.TestResult.OutputPath = $OutputPath
-            $config.TestResult.OutputFormat = $OutputFormat
-            $config.TestResult.TestSuiteName = 'IotLabKit quiz'
-        }
-        $result = Invoke-Pester -Configuration $config
+    // Reads the graded run ($result, from PesterModule.RunGrader): one summary per answers file (container).
+    private const string Summarize = """
         function Get-Test($Block) { foreach ($b in $Block) { $b.Tests; Get-Test $b.Blocks } }
         foreach ($container in $result.Containers) {
             $tests = @(Get-Test $container.Blocks)
@@ -126,14 +109,14 @@ public sealed class TestIotQuizCommand : QuizCmdlet
 
         var pester = FindPester();
         var reportPath = OutputPath is null ? null : OutputFilePath(OutputPath);
-        var runs = _files.Select(f => (object)new Hashtable
+        var runs = _files.Select(f => new Hashtable
         {
             ["AnswersPath"] = f.Path,
             ["Quiz"] = f.Quiz.Id,
             ["QuizPath"] = f.Quiz.Path,
         }).ToArray();
 
-        var containers = Invoke(pester, grader, runs, reportPath);
+        var containers = Grade(pester, grader, runs, reportPath);
         foreach (var (path, sheet, quiz) in _files)
         {
             var container = containers.FirstOrDefault(c => string.Equals(c.Properties["AnswersPath"]?.Value as string, path, StringComparison.Ordinal));
@@ -163,31 +146,11 @@ public sealed class TestIotQuizCommand : QuizCmdlet
         }
     }
 
-    private List<PSObject> Invoke(string pester, string grader, object[] runs, string? reportPath)
+    private List<PSObject> Grade(string pester, string grader, Hashtable[] runs, string? reportPath)
     {
-        var module = System.IO.Path.Combine(ModuleDirectory, "IotLabKit.psd1");
-        if (!File.Exists(module))
-        {
-            module = typeof(TestIotQuizCommand).Assembly.Location;
-        }
-
-        using var runspace = RunspaceFactory.CreateRunspace(Host, InitialSessionState.CreateDefault2());
-        runspace.Open();
-        runspace.SessionStateProxy.Path.SetLocation(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
-        using var shell = System.Management.Automation.PowerShell.Create();
-        shell.Runspace = runspace;
-        shell.AddScript(RunGrader)
-            .AddArgument(pester).AddArgument(module).AddArgument(grader).AddArgument(runs)
-            .AddArgument(reportPath).AddArgument(OutputFormat).AddArgument(Verbosity);
         try
         {
-            var output = shell.Invoke().ToList();
-            foreach (var error in shell.Streams.Error)
-            {
-                WriteError(error);
-            }
-
-            return output;
+            return [.. PesterModule.RunGrader(this, pester, ModuleDirectory, grader, runs, reportPath, OutputFormat, Verbosity, "IotLabKit quiz", Summarize)];
         }
         catch (RuntimeException ex)
         {
