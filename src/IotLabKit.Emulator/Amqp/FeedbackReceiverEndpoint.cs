@@ -20,8 +20,7 @@ internal sealed class FeedbackReceiverEndpoint : LinkEndpoint
     private readonly CancellationTokenSource _closed = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<Message, string> _sent = new(ReferenceEqualityComparer.Instance);
-    private int _credit;
-    private TaskCompletionSource _creditArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly LinkCredit _credit = new();
 
     public FeedbackReceiverEndpoint(FeedbackQueue feedback, ListenerLink link, string hubName, ILogger logger)
     {
@@ -32,14 +31,7 @@ internal sealed class FeedbackReceiverEndpoint : LinkEndpoint
         _ = Task.Run(PumpAsync);
     }
 
-    public override void OnFlow(FlowContext flowContext)
-    {
-        lock (_gate)
-        {
-            _credit = flowContext.Messages <= 0 ? 0 : _credit + flowContext.Messages;
-            if (_credit > 0) _creditArrived.TrySetResult();
-        }
-    }
+    public override void OnFlow(FlowContext flowContext) => _credit.OnFlow(flowContext.Messages);
 
     public override void OnDisposition(DispositionContext dispositionContext)
     {
@@ -69,14 +61,7 @@ internal sealed class FeedbackReceiverEndpoint : LinkEndpoint
         {
             while (!ct.IsCancellationRequested)
             {
-                Task creditArrived;
-                lock (_gate)
-                {
-                    if (_credit == 0 && _creditArrived.Task.IsCompleted) _creditArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                    creditArrived = _creditArrived.Task;
-                    if (_credit > 0) creditArrived = Task.CompletedTask;
-                }
-                await creditArrived.WaitAsync(ct).ConfigureAwait(false);
+                await _credit.WhenAvailableAsync(ct).ConfigureAwait(false);
                 var available = _feedback.Available;
                 if (_feedback.TryTake(this) is not { } batch)
                 {
@@ -84,11 +69,10 @@ internal sealed class FeedbackReceiverEndpoint : LinkEndpoint
                     continue;
                 }
                 var message = CloudToDeviceAmqpMessages.Feedback(batch, _hubName);
-                lock (_gate)
-                {
-                    _credit--;
-                    if (!_link.SettleOnSend) _sent[message] = batch.LockToken;
-                }
+                // The batch is taken: it goes out even if a flow withdrew the credit meanwhile.
+                _credit.TryTake();
+                if (!_link.SettleOnSend)
+                    lock (_gate) _sent[message] = batch.LockToken;
                 _link.SendMessage(message);
                 // A receiver that settles on send has taken the batch for good.
                 if (_link.SettleOnSend) _feedback.Complete(batch.LockToken);

@@ -16,9 +16,7 @@ internal sealed class PartitionReaderEndpoint : LinkEndpoint
     private readonly ListenerLink _link;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closed = new();
-    private readonly Lock _gate = new();
-    private int _credit;
-    private TaskCompletionSource _creditArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly LinkCredit _credit = new();
     private long _next;
 
     public PartitionReaderEndpoint(TelemetryStore telemetry, int partition, long startSequenceNumber, ListenerLink link, ILogger logger)
@@ -31,15 +29,7 @@ internal sealed class PartitionReaderEndpoint : LinkEndpoint
         _ = Task.Run(PumpAsync);
     }
 
-    public override void OnFlow(FlowContext flowContext)
-    {
-        lock (_gate)
-        {
-            // Mirrors the library's own count: a flow that does not raise the limit leaves no credit.
-            _credit = flowContext.Messages <= 0 ? 0 : _credit + flowContext.Messages;
-            if (_credit > 0) _creditArrived.TrySetResult();
-        }
-    }
+    public override void OnFlow(FlowContext flowContext) => _credit.OnFlow(flowContext.Messages);
 
     public override void OnDisposition(DispositionContext dispositionContext) => dispositionContext.Complete();
 
@@ -55,21 +45,10 @@ internal sealed class PartitionReaderEndpoint : LinkEndpoint
         {
             while (!ct.IsCancellationRequested)
             {
-                int credit;
-                Task creditArrived;
-                lock (_gate)
-                {
-                    credit = _credit;
-                    creditArrived = _creditArrived.Task;
-                    if (credit == 0 && _creditArrived.Task.IsCompleted)
-                    {
-                        _creditArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                        creditArrived = _creditArrived.Task;
-                    }
-                }
+                var credit = _credit.Available;
                 if (credit == 0)
                 {
-                    await creditArrived.WaitAsync(ct).ConfigureAwait(false);
+                    await _credit.WhenAvailableAsync(ct).ConfigureAwait(false);
                     continue;
                 }
                 var appended = _telemetry.Appended;
@@ -81,11 +60,7 @@ internal sealed class PartitionReaderEndpoint : LinkEndpoint
                 }
                 foreach (var ev in events)
                 {
-                    lock (_gate)
-                    {
-                        if (_credit == 0) break;
-                        _credit--;
-                    }
+                    if (!_credit.TryTake()) break;
                     _link.SendMessage(EventHubMessages.ToAmqp(ev));
                     _next = ev.SequenceNumber + 1;
                 }
